@@ -1,0 +1,1 @@
+"""HSSK contracts: the topic registry, event models, JSON Schemas and the codec every service uses."""

@@ -1,0 +1,73 @@
+"""Bytes <-> events for every enveloped topic. Decoding failures say what, where and why."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from hssk_contracts.envelope import Envelope
+from hssk_contracts.registry import EVENTS_BY_TOPIC
+
+SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    rule: str
+    message: str
+    value: str | None = None
+
+
+class DecodeError(ValueError):
+    """The bytes are not a valid event for the topic; `problems` lists each reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+@cache
+def _adapter(topic: str) -> TypeAdapter[Any]:
+    try:
+        return TypeAdapter(EVENTS_BY_TOPIC[topic])
+    except KeyError:
+        raise KeyError(f"topic {topic!r} carries no enveloped events") from None
+
+
+def encode(event: BaseModel) -> bytes:
+    return event.model_dump_json(exclude_none=True).encode()
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    out = []
+    for err in error.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"]) or "$"
+        value = err.get("input")
+        shown = None if isinstance(value, dict | list) or value is None else str(value)[:200]
+        out.append(Problem(field=where, rule=err["type"], message=err["msg"], value=shown))
+    return out
+
+
+def decode(topic: str, raw: bytes) -> Envelope:
+    """Parse and validate `raw` as an event of `topic`; raise DecodeError with every problem."""
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DecodeError([Problem("$", "json_invalid", f"not valid UTF-8 JSON: {exc}")]) from None
+    if not isinstance(doc, dict):
+        raise DecodeError([Problem("$", "envelope_type", "an event must be a JSON object")])
+    version = doc.get("schema_version", 1)
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
+        raise DecodeError([Problem(
+            "schema_version", "schema_version_unsupported",
+            f"schema_version {version!r} is not supported on {topic} "
+            f"(supported: {sorted(SUPPORTED_SCHEMA_VERSIONS)})", str(version))])
+    try:
+        return _adapter(topic).validate_python(doc)
+    except ValidationError as exc:
+        raise DecodeError(problems_from(exc)) from None

@@ -1,0 +1,179 @@
+"""Every event on every enveloped topic, and the union of event types each topic may carry.
+
+Events are past-tense facts. Additive changes stay in v1; a breaking change needs a v2 topic.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hssk_contracts.envelope import Envelope
+from hssk_contracts.visit import Identifier, PartialDate, Sex, Visit
+
+MatchDecision = Literal["matched", "created"]
+
+
+class Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- emr.visit.v1 -------------------------------------------------------------------------------
+class VisitSubmitted(Envelope):
+    type: Literal["VisitSubmitted"] = "VisitSubmitted"
+    data: Visit
+
+
+# ---- emr.visit.accepted.v1 ----------------------------------------------------------------------
+class Source(Data):
+    format: Literal["json", "qd130-xml", "fhir-r4", "http-json"]
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+
+
+class Warning_(Data):
+    field: str
+    rule: str
+    message: str
+
+
+class VisitAcceptedData(Data):
+    visit: Visit
+    source: Source
+    content_hash: Annotated[str, Field(min_length=16, max_length=64)]
+    warnings: list[Warning_] = Field(default_factory=list)
+
+
+class VisitAccepted(Envelope):
+    type: Literal["VisitAccepted"] = "VisitAccepted"
+    data: VisitAcceptedData
+
+
+# ---- emr.visit.dlq.v1 / platform.dlq.v1 ---------------------------------------------------------
+class Reason(Data):
+    field: str = Field(description="where: a dotted path into the payload, or '$' for the whole")
+    rule: str = Field(description="why: the rule broken, a stable machine-readable code")
+    message: str = Field(description="what, for a person: says the value and the expectation")
+    value: str | None = None
+
+
+class RejectedData(Data):
+    reasons: list[Reason] = Field(min_length=1)
+    original_b64: str
+    source_topic: str
+    partition: int | None = None
+    offset: int | None = None
+    source_key: str | None = None
+    facility_code: str | None = None
+    attempt: Annotated[int, Field(ge=1)] = 1
+    rejected_by: str
+
+
+class VisitRejected(Envelope):
+    type: Literal["VisitRejected"] = "VisitRejected"
+    data: RejectedData
+
+
+class EventRejected(Envelope):
+    type: Literal["EventRejected"] = "EventRejected"
+    data: RejectedData
+
+
+# ---- records.visit.v1 ---------------------------------------------------------------------------
+class VisitResolvedData(Data):
+    person_id: str
+    visit: Visit
+    decision: MatchDecision
+    matched_on: str = Field(description="the identifier kind that decided, e.g. 'cccd'")
+    accepted_event_id: str
+    content_hash: str
+
+
+class VisitResolved(Envelope):
+    type: Literal["VisitResolved"] = "VisitResolved"
+    data: VisitResolvedData
+
+
+# ---- identity.person.v1 -------------------------------------------------------------------------
+class PersonSnapshot(Data):
+    person_id: str
+    version: Annotated[int, Field(ge=1)]
+    identifiers: list[Identifier]
+    name: str
+    birth_date: PartialDate | None = None
+    sex: Sex = "unknown"
+    commune_code: str | None = None
+    merged_into: str | None = None
+
+
+class PersonCreated(Envelope):
+    type: Literal["PersonCreated"] = "PersonCreated"
+    data: PersonSnapshot
+
+
+class PersonUpdated(Envelope):
+    type: Literal["PersonUpdated"] = "PersonUpdated"
+    data: PersonSnapshot
+
+
+class PersonMerged(Envelope):
+    type: Literal["PersonMerged"] = "PersonMerged"
+    data: PersonSnapshot
+
+
+class PersonUnmerged(Envelope):
+    type: Literal["PersonUnmerged"] = "PersonUnmerged"
+    data: PersonSnapshot
+
+
+# ---- records.change.v1 --------------------------------------------------------------------------
+class Completeness(Data):
+    filled: Annotated[int, Field(ge=0)]
+    total: Annotated[int, Field(ge=1)]
+    missing: list[str] = Field(description="field keys still empty, in template order")
+
+
+class Appointment(Data):
+    date: date
+    facility_code: str
+    visit_key: str
+
+
+class RecordChangedData(Data):
+    person_id: str
+    version: Annotated[int, Field(ge=1)]
+    change: Literal["visit_added", "visit_revised", "self_declared", "person_updated"]
+    visit_key: str | None = None
+    cause_event_id: str
+    completeness: Completeness
+    appointments: list[Appointment] = Field(default_factory=list)
+    ward_code: str | None = None
+
+
+class RecordChanged(Envelope):
+    type: Literal["RecordChanged"] = "RecordChanged"
+    data: RecordChangedData
+
+
+# ---- notify.reminder.v1 -------------------------------------------------------------------------
+class ReminderData(Data):
+    reminder_id: str
+    person_id: str
+    kind: Literal["incomplete_profile", "appointment"]
+    due_at: datetime
+    channel: Literal["sms", "zalo", "vneid", "app"]
+    message_vi: str
+    cause_event_id: str
+
+
+class ReminderScheduled(Envelope):
+    type: Literal["ReminderScheduled"] = "ReminderScheduled"
+    data: ReminderData
+
+
+PersonEvent = Annotated[
+    PersonCreated | PersonUpdated | PersonMerged | PersonUnmerged, Field(discriminator="type")
+]

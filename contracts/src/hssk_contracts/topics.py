@@ -1,0 +1,150 @@
+"""The topic registry: every topic's name, key, partitions, retention, producers and consumers.
+
+Services import these constants; no service spells a topic name as a string literal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Cleanup = Literal["delete", "compact"]
+Format = Literal["envelope-json", "qd130-xml", "fhir-r4-json"]
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    key: str
+    partitions: int
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    description: str
+    format: Format = "envelope-json"
+    cleanup: Cleanup = "delete"
+    retention_ms: int = 7 * DAY_MS
+    event_types: tuple[str, ...] = field(default=())
+
+    @property
+    def config(self) -> dict[str, str]:
+        """Broker-side topic config, as created by `hssk dev up` and the k8s topic job."""
+        conf = {"cleanup.policy": self.cleanup}
+        if self.cleanup == "delete":
+            conf["retention.ms"] = str(self.retention_ms)
+        else:
+            conf["min.compaction.lag.ms"] = str(60_000)
+        return conf
+
+
+EMR_VISIT = Topic(
+    name="emr.visit.v1",
+    key="facility_code:visit_id",
+    partitions=6,
+    producers=("hospital HIS", "ingest-emr HTTP"),
+    consumers=("ingest-emr",),
+    description="Canonical JSON visits submitted by hospitals (envelope, type VisitSubmitted).",
+    event_types=("VisitSubmitted",),
+    retention_ms=14 * DAY_MS,
+)
+EMR_VISIT_XML130 = Topic(
+    name="emr.visit-xml130.v1",
+    key="facility_code:MA_LK",
+    partitions=6,
+    producers=("hospital HIS",),
+    consumers=("ingest-emr",),
+    description="QĐ 130/4750/3176 GIAMDINHHS XML bundles, raw bytes as sent to the BHYT gateway.",
+    format="qd130-xml",
+    retention_ms=14 * DAY_MS,
+)
+EMR_VISIT_FHIR = Topic(
+    name="emr.visit-fhir.v1",
+    key="facility_code:encounter_id",
+    partitions=6,
+    producers=("hospital HIS",),
+    consumers=("ingest-emr",),
+    description="HL7 FHIR R4 Bundles (JSON), one visit per bundle.",
+    format="fhir-r4-json",
+    retention_ms=14 * DAY_MS,
+)
+EMR_VISIT_ACCEPTED = Topic(
+    name="emr.visit.accepted.v1",
+    key="facility_code:visit_id",
+    partitions=6,
+    producers=("ingest-emr",),
+    consumers=("identity",),
+    description="Validated, de-duplicated canonical visits, whatever format they arrived in.",
+    event_types=("VisitAccepted",),
+)
+EMR_VISIT_DLQ = Topic(
+    name="emr.visit.dlq.v1",
+    key="source key, or 'unknown'",
+    partitions=1,
+    producers=("ingest-emr",),
+    consumers=("ingest-emr replay", "operators"),
+    description="Rejected hospital input: reasons, original bytes and where it came from.",
+    event_types=("VisitRejected",),
+    retention_ms=90 * DAY_MS,
+)
+RECORDS_VISIT = Topic(
+    name="records.visit.v1",
+    key="person_id",
+    partitions=6,
+    producers=("identity",),
+    consumers=("records",),
+    description="Accepted visits resolved to a person, keyed by person_id so one record has one writer.",
+    event_types=("VisitResolved",),
+)
+IDENTITY_PERSON = Topic(
+    name="identity.person.v1",
+    key="person_id",
+    partitions=6,
+    producers=("identity",),
+    consumers=("records", "other city systems"),
+    description="The latest state of each person in the master citizen index (compacted).",
+    event_types=("PersonCreated", "PersonUpdated", "PersonMerged", "PersonUnmerged"),
+    cleanup="compact",
+)
+RECORDS_CHANGE = Topic(
+    name="records.change.v1",
+    key="person_id",
+    partitions=6,
+    producers=("records",),
+    consumers=("notify", "other city systems"),
+    description="A citizen's record changed: what changed and how complete the record now is.",
+    event_types=("RecordChanged",),
+)
+NOTIFY_REMINDER = Topic(
+    name="notify.reminder.v1",
+    key="person_id",
+    partitions=6,
+    producers=("notify",),
+    consumers=("delivery channels (SMS, Zalo, VNeID)",),
+    description="Reminders notify has decided to send to a citizen.",
+    event_types=("ReminderScheduled",),
+)
+PLATFORM_DLQ = Topic(
+    name="platform.dlq.v1",
+    key="source key",
+    partitions=1,
+    producers=("identity", "records", "notify"),
+    consumers=("operators",),
+    description="Internal events a service could not apply after retries (a bug or a contract breach).",
+    event_types=("EventRejected",),
+    retention_ms=90 * DAY_MS,
+)
+
+ALL: tuple[Topic, ...] = (
+    EMR_VISIT,
+    EMR_VISIT_XML130,
+    EMR_VISIT_FHIR,
+    EMR_VISIT_ACCEPTED,
+    EMR_VISIT_DLQ,
+    RECORDS_VISIT,
+    IDENTITY_PERSON,
+    RECORDS_CHANGE,
+    NOTIFY_REMINDER,
+    PLATFORM_DLQ,
+)
+BY_NAME: dict[str, Topic] = {t.name: t for t in ALL}

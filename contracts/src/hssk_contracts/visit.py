@@ -1,0 +1,117 @@
+"""The canonical visit: one hospital encounter, whatever format (JSON, QĐ 130 XML, FHIR) it came in.
+
+Codes stay strings (visit type "01", patient category "1.11"); instants are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+IdentifierType = Literal["cccd", "cmnd", "bhyt", "passport", "eid", "temp"]
+Sex = Literal["male", "female", "unknown"]
+
+# A date with its precision: "1990-05-01", "1990-05" or "1990" (year only; unknown parts stay unknown).
+PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["1990-05-01"])]
+FacilityCode = Annotated[str, Field(pattern=r"^\d{5}$", description="MA_CSKCB, 5 digits")]
+Icd10 = Annotated[str, Field(pattern=r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$", max_length=7)]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("must carry a timezone offset, e.g. 2026-11-20T08:30:00+07:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Identifier(Strict):
+    type: IdentifierType
+    value: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class Patient(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    identifiers: list[Identifier] = Field(min_length=1)
+    birth_date: PartialDate | None = None
+    sex: Sex = "unknown"
+    phone: Annotated[str, Field(max_length=20)] | None = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+    commune_code: Annotated[str, Field(pattern=r"^\d{5}$")] | None = None
+    province_code: Annotated[str, Field(pattern=r"^\d{2,3}$")] | None = None
+    ethnicity: str | None = None
+    nationality: str | None = None
+    occupation: str | None = None
+    blood_group: str | None = None
+
+
+class LabResult(Strict):
+    service_code: str | None = None
+    code: str | None = None
+    name: str
+    value: str | None = None
+    unit: str | None = None
+    conclusion: str | None = None
+    at: AwareDatetime | None = None
+
+
+class Drug(Strict):
+    code: str | None = None
+    name: str
+    strength: str | None = None
+    dosage: str | None = None
+    quantity: float | None = None
+
+
+class Procedure(Strict):
+    code: str | None = None
+    name: str | None = None
+
+
+class Vitals(Strict):
+    weight_kg: Annotated[float, Field(gt=0, le=400)] | None = None
+    height_cm: Annotated[float, Field(gt=20, le=260)] | None = None
+    systolic_mmhg: Annotated[int, Field(ge=40, le=300)] | None = None
+    diastolic_mmhg: Annotated[int, Field(ge=20, le=200)] | None = None
+    pulse_bpm: Annotated[int, Field(ge=20, le=300)] | None = None
+    temperature_c: Annotated[float, Field(ge=30, le=45)] | None = None
+
+
+class Visit(Strict):
+    """One encounter at one facility. (facility_code, visit_id) never changes across resends."""
+
+    facility_code: FacilityCode
+    visit_id: Annotated[str, Field(min_length=1, max_length=100, description="MA_LK")]
+    revision: Annotated[int, Field(ge=1)] = 1
+    sent_at: AwareDatetime
+    patient: Patient
+    visit_type: Annotated[str, Field(pattern=r"^\d{2}$", description="MA_LOAI_KCB")] = "01"
+    patient_category: str | None = Field(default=None, description="MA_DOITUONG_KCB")
+    admitted_at: AwareDatetime
+    discharged_at: AwareDatetime | None = None
+    reason: str | None = None
+    diagnosis_admission: str | None = None
+    diagnosis_discharge: str | None = None
+    main_icd10: Icd10 | None = None
+    secondary_icd10: list[Icd10] = Field(default_factory=list, max_length=12)
+    outcome: Annotated[str, Field(pattern=r"^[1-8]$")] | None = None
+    discharge_type: Annotated[str, Field(pattern=r"^[1-5]$")] | None = None
+    vitals: Vitals = Field(default_factory=Vitals)
+    labs: list[LabResult] = Field(default_factory=list)
+    drugs: list[Drug] = Field(default_factory=list)
+    procedures: list[Procedure] = Field(default_factory=list)
+    revisit_date: date | None = None
+    advice: str | None = None
+    referral_to: FacilityCode | None = None
+    doctor_code: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.facility_code}:{self.visit_id}"

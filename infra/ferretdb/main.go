@@ -1,0 +1,46 @@
+// Command ferretdb runs FerretDB v1 on SQLite as an embedded library.
+//
+// Embedding (rather than `go install .../cmd/ferretdb`) avoids the missing version.txt panic of
+// that build and lets us keep telemetry off: nothing here may call outside hosts.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to serve the MongoDB wire protocol on")
+	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite database files")
+	flag.Parse()
+
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: cannot create data dir %s: %v\n", *dir, err)
+		os.Exit(1)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  "sqlite",
+		SQLiteURL: "file:" + *dir + "/",
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Printf("ferretdb: serving MongoDB wire protocol on %s (sqlite in %s)\n", *listen, *dir)
+	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,58 @@
+"""Runs one service process: its HTTP API and its background workers (consumer loops) together.
+
+Crash-only: if a worker dies the process exits non-zero, so its supervisor restarts it and the
+uncommitted messages are delivered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Service:
+    app: FastAPI
+    start: Callable[[], Awaitable[None]]
+    stop: Callable[[], Awaitable[None]]
+    workers: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+async def run(service: Service, host: str, port: int) -> int:
+    await service.start()
+    server = uvicorn.Server(uvicorn.Config(service.app, host=host, port=port, log_config=None,
+                                           access_log=False, lifespan="off"))
+    serving = asyncio.create_task(server.serve(), name="http")
+    workers = [asyncio.create_task(w(), name=f"worker-{i}") for i, w in enumerate(service.workers)]
+    log.info("service started", extra={"host": host, "port": port, "workers": len(workers)})
+    done, _ = await asyncio.wait([serving, *workers], return_when=asyncio.FIRST_COMPLETED)
+    failed = [t for t in done if t is not serving and (t.cancelled() or t.exception())]
+    for task in failed:
+        exc = None if task.cancelled() else task.exception()
+        log.critical("worker stopped; exiting so the supervisor restarts us",
+                     exc_info=exc, extra={"worker": task.get_name()})
+    server.should_exit = True
+    for task in workers:
+        task.cancel()
+    await asyncio.gather(serving, *workers, return_exceptions=True)
+    await service.stop()
+    return 1 if failed else 0
+
+
+def main(service: str, settings, build: Callable[..., Service]) -> int:
+    """Entry point of `python -m <service package>`: configure logs, build inside the loop, run."""
+    from hssk_kit import logging as json_logging
+
+    json_logging.configure(service, settings.log_level)
+
+    async def go() -> int:
+        return await run(build(settings), settings.http_host, settings.http_port)
+
+    return asyncio.run(go())

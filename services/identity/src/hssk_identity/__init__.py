@@ -1,0 +1,1 @@
+"""identity: the master citizen index. Resolves identifiers and demographics to one person."""

@@ -1,0 +1,44 @@
+"""The composition root: builds settings, clients, adapters, the API and the consumer loop."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hssk_contracts import topics
+from hssk_identity.adapters.mongo import MongoPersonRepository
+from hssk_identity.entrypoints import consumer, http
+from hssk_identity.settings import Settings
+from hssk_kit import mongo
+from hssk_kit.auth import TokenVerifier
+from hssk_kit.bus import ConsumerLoop, Publisher
+from hssk_kit.deadletter import dead_letter_to
+from hssk_kit.http import install
+from hssk_kit.runtime import Service
+
+SERVICE = "identity"
+
+
+def bootstrap(settings: Settings) -> Service:
+    client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
+    publisher = Publisher(settings.kafka_bootstrap, SERVICE)
+    persons = MongoPersonRepository(db)
+    audit = mongo.MongoAuditLog(db, SERVICE)
+    loop = ConsumerLoop(
+        service=SERVICE, group_id="identity", topics=[topics.EMR_VISIT_ACCEPTED],
+        bootstrap=settings.kafka_bootstrap, publisher=publisher,
+        handle=consumer.accepted_visit_consumer(persons=persons),
+        dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
+        batch_size=settings.consumer_batch)
+
+    app = FastAPI(title="HSSK identity", version="1.0.0",
+                  description="The master citizen index.")
+    app.state.verifier = TokenVerifier(settings)
+    app.include_router(http.router(persons=persons, audit=audit))
+    install(app, lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db),
+                          "consumer": loop.check})
+
+    async def stop() -> None:
+        await publisher.stop()
+        client.close()
+
+    return Service(app=app, start=publisher.start, stop=stop, workers=[loop.run])

@@ -1,0 +1,50 @@
+"""One handler per incoming visit, whatever entrypoint (Kafka topic or HTTP) it came through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hssk_contracts import topics
+from hssk_contracts.envelope import derive_event_id
+from hssk_contracts.events import Source, VisitAccepted, VisitAcceptedData, Warning_
+from hssk_contracts.visit import Visit
+from hssk_ingest_emr import metrics
+from hssk_ingest_emr.domain import receipts, validation
+from hssk_ingest_emr.ports import ReceiptStore
+from hssk_kit.bus import Publish, Rejected
+
+PRODUCER = "ingest-emr"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: receipts.Decision
+    event_id: str
+    warnings: list[Warning_]
+
+
+async def on_visit(visit: Visit, source: Source, *, now: datetime, receipts_store: ReceiptStore,
+                   publish: Publish) -> Outcome:
+    problems, warnings = validation.validate(visit, now)
+    if problems:
+        metrics.VISITS.labels(source.format, "rejected").inc()
+        raise Rejected(problems)
+    digest = receipts.content_hash(visit)
+    last = await receipts_store.get(visit.key)
+    decision = receipts.decide(last, visit.revision, visit.sent_at, digest)
+    metrics.VISITS.labels(source.format, decision).inc()
+    if decision in ("duplicate", "stale"):
+        assert last is not None
+        return Outcome(decision, last.event_id, warnings)
+    event_id = derive_event_id("visit-accepted", visit.key, str(visit.revision), digest)
+    event = VisitAccepted.new(
+        event_id=event_id, producer=PRODUCER, key=visit.key,
+        data=VisitAcceptedData(visit=visit, source=source, content_hash=digest, warnings=warnings))
+    await publish(topics.EMR_VISIT_ACCEPTED, event)
+    # Only after the broker has the event: a crash before this line re-publishes the same event.
+    await receipts_store.put(receipts.Receipt(visit.key, visit.revision, visit.sent_at, digest,
+                                              event_id))
+    for w in warnings:
+        metrics.WARNINGS.labels(w.rule).inc()
+    return Outcome(decision, event_id, warnings)

@@ -1,0 +1,1 @@
+"""notify: decides which reminders a citizen should get (incomplete profile, appointments)."""

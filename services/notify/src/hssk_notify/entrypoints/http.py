@@ -1,0 +1,26 @@
+"""HTTP entrypoint: the reminders scheduled for a citizen (the citizen, or an operator)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException
+
+from hssk_kit.auth import Principal, require_roles
+from hssk_notify.ports import ReminderStore
+
+
+def router(*, reminders: ReminderStore) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["reminders"])
+    Reader = Annotated[Principal, require_roles("citizen", "operator")]
+
+    @api.get("/reminders/{person_id}")
+    async def list_reminders(person_id: str, who: Reader) -> dict[str, Any]:
+        if who.role == "citizen" and who.person_id != person_id:
+            raise HTTPException(403, detail={"error": "forbidden",
+                                             "message": "a citizen sees only their own reminders"})
+        found = sorted(await reminders.for_person(person_id), key=lambda r: r.due_at)
+        return {"person_id": person_id, "reminders": [asdict(r) for r in found]}
+
+    return api

@@ -1,0 +1,1 @@
+"""records: one living health record per citizen, its history, and the changes others subscribe to."""

@@ -1,0 +1,81 @@
+"""The 46-field personal health record template (QĐ 1332 Annex B as read in domain.md §2.3) and
+which of them a record has filled. Field keys are stable; labels are what a citizen reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hssk_records.domain.record import Record
+
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Họ và tên"), ("birth_date", "Ngày sinh"), ("sex", "Giới tính"),
+    ("ethnicity", "Dân tộc"), ("nationality", "Quốc tịch"), ("occupation", "Nghề nghiệp"),
+    ("personal_id", "Số định danh cá nhân"), ("phone", "Số điện thoại"),
+    ("bhyt_card", "Thẻ BHYT"), ("initial_facility", "Nơi đăng ký KCB ban đầu"),
+    ("address", "Địa chỉ"), ("representative_name", "Người đại diện"),
+    ("representative_relation", "Quan hệ với người đại diện"),
+    ("representative_id", "Số định danh người đại diện"),
+    ("representative_phone", "Điện thoại người đại diện"), ("drug_allergy", "Dị ứng thuốc"),
+    ("other_allergy", "Dị ứng khác"), ("chronic_diseases", "Bệnh mạn tính"),
+    ("vaccinations", "Tiêm chủng"), ("facility", "Cơ sở khám chữa bệnh"),
+    ("visit_type", "Hình thức khám"), ("admitted_at", "Thời gian vào viện"),
+    ("discharged_at", "Thời gian ra viện"), ("reason", "Lý do khám"),
+    ("diagnosis_admission", "Chẩn đoán vào viện"), ("diagnosis_discharge", "Chẩn đoán ra viện"),
+    ("main_icd10", "Mã bệnh chính"), ("secondary_icd10", "Mã bệnh kèm theo"),
+    ("outcome", "Kết quả điều trị"), ("discharge_type", "Tình trạng ra viện"),
+    ("blood_group", "Nhóm máu"), ("height", "Chiều cao"), ("weight", "Cân nặng"),
+    ("tests", "Xét nghiệm"), ("test_results", "Kết quả xét nghiệm"), ("drugs", "Thuốc"),
+    ("procedures", "Thủ thuật, phẫu thuật"), ("revisit_date", "Ngày tái khám"),
+    ("advice", "Lời dặn"), ("referral", "Chuyển tuyến"), ("disease_course", "Quá trình bệnh lý"),
+    ("key_lab_results", "Tóm tắt kết quả cận lâm sàng"), ("treatment", "Phương pháp điều trị"),
+    ("summary_outcome", "Kết quả điều trị (tóm tắt)"), ("plan_notes", "Ghi chú, kế hoạch"),
+    ("treating_doctor", "Bác sĩ điều trị"),
+)
+assert len(FIELDS) == 46
+LABELS = dict(FIELDS)
+# Fields a citizen can fill from a phone (the rest come from visits).
+SELF_DECLARABLE = ("phone", "blood_group", "height", "weight", "drug_allergy", "other_allergy",
+                   "chronic_diseases", "vaccinations", "representative_name",
+                   "representative_relation", "representative_id", "representative_phone",
+                   "ethnicity", "occupation", "address")
+
+
+def _any_visit(pred: Callable) -> Callable[[Record], bool]:
+    return lambda r: any(pred(e.visit) for e in r.visits.values())
+
+
+_DEMOGRAPHIC = ("name", "birth_date", "ethnicity", "nationality", "occupation", "phone", "address",
+                "blood_group")
+_VISIT = {
+    "facility": lambda v: True, "visit_type": lambda v: bool(v.visit_type),
+    "admitted_at": lambda v: True, "discharged_at": lambda v: v.discharged_at is not None,
+    "reason": lambda v: bool(v.reason), "diagnosis_admission": lambda v: bool(v.diagnosis_admission),
+    "diagnosis_discharge": lambda v: bool(v.diagnosis_discharge),
+    "main_icd10": lambda v: bool(v.main_icd10), "secondary_icd10": lambda v: bool(v.secondary_icd10),
+    "outcome": lambda v: bool(v.outcome), "discharge_type": lambda v: bool(v.discharge_type),
+    "tests": lambda v: bool(v.labs), "test_results": lambda v: any(lab.value for lab in v.labs),
+    "drugs": lambda v: bool(v.drugs), "procedures": lambda v: bool(v.procedures),
+    "revisit_date": lambda v: v.revisit_date is not None, "advice": lambda v: bool(v.advice),
+    "referral": lambda v: v.referral_to is not None, "treating_doctor": lambda v: bool(v.doctor_code),
+    "height": lambda v: v.vitals.height_cm is not None,
+    "weight": lambda v: v.vitals.weight_kg is not None,
+}
+
+
+def filled(record: Record) -> set[str]:
+    d = record.demographics
+    out = {k for k in _DEMOGRAPHIC if getattr(d, k, None)} | set(record.declared)
+    if d.sex in ("male", "female"):
+        out.add("sex")
+    kinds = {i.type for i in d.identifiers}
+    if "cccd" in kinds:
+        out.add("personal_id")
+    if "bhyt" in kinds:
+        out.add("bhyt_card")
+    out |= {k for k, pred in _VISIT.items() if _any_visit(pred)(record)}
+    return out & set(LABELS)
+
+
+def missing(record: Record) -> list[str]:
+    have = filled(record)
+    return [k for k, _ in FIELDS if k not in have]

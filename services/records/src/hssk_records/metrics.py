@@ -1,0 +1,8 @@
+"""records metrics (bus metrics come from hssk_kit.metrics)."""
+
+from prometheus_client import Counter
+
+VISITS_APPLIED = Counter("records_visits_applied_total",
+                         "Resolved visits applied to records, by outcome", ["outcome"])
+READS = Counter("records_reads_total", "Record reads over HTTP, by role and outcome",
+                ["role", "outcome"])
