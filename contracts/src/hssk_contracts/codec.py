@@ -53,16 +53,20 @@ def problems_from(error: ValidationError) -> list[Problem]:
     return out
 
 
+def _reject_constant(name: str) -> None:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
 def decode(topic: str, raw: bytes) -> Envelope:
     """Parse and validate `raw` as an event of `topic`; raise DecodeError with every problem."""
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_constant=_reject_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DecodeError([Problem("$", "json_invalid", f"not valid UTF-8 JSON: {exc}")]) from None
     if not isinstance(doc, dict):
         raise DecodeError([Problem("$", "envelope_type", "an event must be a JSON object")])
     version = doc.get("schema_version", 1)
-    if version not in SUPPORTED_SCHEMA_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_SCHEMA_VERSIONS:
         raise DecodeError([Problem(
             "schema_version", "schema_version_unsupported",
             f"schema_version {version!r} is not supported on {topic} "

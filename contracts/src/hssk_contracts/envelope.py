@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 # Namespace for deterministic event ids: the same cause always derives the same id.
 EVENT_NAMESPACE = uuid.UUID("6f1d4c1e-5a0b-4c51-9a53-2f8e0c6a7b10")
@@ -30,9 +30,10 @@ class Envelope(BaseModel):
     event_id: Annotated[str, Field(min_length=8, max_length=64)]
     type: str
     schema_version: Annotated[int, Field(ge=1)] = 1
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     producer: Annotated[str, Field(min_length=1, max_length=100)]
     key: Annotated[str, Field(min_length=1, max_length=200)]
+    data: BaseModel  # each event type narrows it
 
     @classmethod
     def new(cls, *, event_id: str, producer: str, key: str, data: BaseModel,

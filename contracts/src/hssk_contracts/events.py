@@ -34,7 +34,7 @@ class Source(Data):
     offset: int | None = None
 
 
-class Warning_(Data):
+class VisitWarning(Data):
     field: str
     rule: str
     message: str
@@ -44,7 +44,7 @@ class VisitAcceptedData(Data):
     visit: Visit
     source: Source
     content_hash: Annotated[str, Field(min_length=16, max_length=64)]
-    warnings: list[Warning_] = Field(default_factory=list)
+    warnings: list[VisitWarning] = Field(default_factory=list)
 
 
 class VisitAccepted(Envelope):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
-from hssk_contracts.events import Source, VisitAccepted, VisitAcceptedData, Warning_
+from hssk_contracts.events import Source, VisitAccepted, VisitAcceptedData, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import metrics
 from hssk_ingest_emr.domain import receipts, validation
@@ -21,7 +21,7 @@ PRODUCER = "ingest-emr"
 class Outcome:
     decision: receipts.Decision
     event_id: str
-    warnings: list[Warning_]
+    warnings: list[VisitWarning]
 
 
 async def on_visit(visit: Visit, source: Source, *, now: datetime, receipts_store: ReceiptStore,

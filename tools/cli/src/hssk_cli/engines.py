@@ -48,7 +48,7 @@ def _build_once(stamp: Path, fingerprint: str, build) -> None:
 
 def _run(argv: list[str], what: str, cwd: Path) -> None:
     print(f"hssk: {what} …", file=sys.stderr, flush=True)
-    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly"}
+    env = {**os.environ, "GOFLAGS": "-mod=readonly"}
     result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise SystemExit(f"hssk: {what} failed ({' '.join(argv[:3])} …):\n"

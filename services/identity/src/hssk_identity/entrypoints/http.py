@@ -11,10 +11,12 @@ from hssk_identity.ports import PersonRepository
 from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.auth import Principal, require_roles
 
+Operator = Annotated[Principal, require_roles("operator", "ward_officer")]
+
+
 
 def router(*, persons: PersonRepository, audit: AuditLog) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["persons"])
-    Operator = Annotated[Principal, require_roles("operator", "ward_officer")]
 
     @api.get("/persons/{person_id}", response_model=PersonSnapshot)
     async def get_person(person_id: str, who: Operator) -> PersonSnapshot:

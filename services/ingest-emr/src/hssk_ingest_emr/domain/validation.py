@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts.codec import Problem
-from hssk_contracts.events import Warning_
+from hssk_contracts.events import VisitWarning
 from hssk_contracts.visit import Visit
 
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-def validate(visit: Visit, now: datetime) -> tuple[list[Problem], list[Warning_]]:
+def validate(visit: Visit, now: datetime) -> tuple[list[Problem], list[VisitWarning]]:
     problems: list[Problem] = []
-    warnings: list[Warning_] = []
+    warnings: list[VisitWarning] = []
     patient = visit.patient
     for i, ident in enumerate(patient.identifiers):
         finding = ids.format_problem(ident.type, ident.value)
@@ -35,7 +35,7 @@ def validate(visit: Visit, now: datetime) -> tuple[list[Problem], list[Warning_]
     for ident in patient.identifiers:
         if ident.type == "cccd":
             for f in ids.cccd_consistency(ident.value, birth_year, patient.sex):
-                warnings.append(Warning_(field="patient.identifiers", rule=f.rule,
+                warnings.append(VisitWarning(field="patient.identifiers", rule=f.rule,
                                          message=f.message))
     if visit.admitted_at > now + CLOCK_SKEW:
         problems.append(Problem("admitted_at", "date_in_future",

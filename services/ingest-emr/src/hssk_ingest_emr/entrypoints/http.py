@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from hssk_contracts.events import Source, Warning_
+from hssk_contracts.events import Source, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import handlers
 from hssk_ingest_emr.ports import ReceiptStore
@@ -17,12 +17,15 @@ from hssk_kit.auth import Principal, require_roles
 from hssk_kit.bus import Publish, Rejected
 from hssk_kit.http import problem_response
 
+Hospital = Annotated[Principal, require_roles("hospital")]
+
+
 
 class VisitReceipt(BaseModel):
     status: Literal["accepted", "corrected", "duplicate", "stale"]
     event_id: str
     visit_key: str
-    warnings: list[Warning_]
+    warnings: list[VisitWarning]
 
 
 STATUS = {"new": "accepted", "correction": "corrected", "duplicate": "duplicate", "stale": "stale"}
@@ -31,7 +34,6 @@ STATUS = {"new": "accepted", "correction": "corrected", "duplicate": "duplicate"
 def router(*, receipts_store: ReceiptStore, publish: Publish,
            clock: Callable[[], datetime]) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["visits"])
-    Hospital = Annotated[Principal, require_roles("hospital")]
 
     @api.post("/visits", status_code=202, response_model=VisitReceipt,
               responses={422: {"description": "rejected: each problem names field, rule, value"}})

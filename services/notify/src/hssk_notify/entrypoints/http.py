@@ -10,10 +10,12 @@ from fastapi import APIRouter, HTTPException
 from hssk_kit.auth import Principal, require_roles
 from hssk_notify.ports import ReminderStore
 
+Reader = Annotated[Principal, require_roles("citizen", "operator")]
+
+
 
 def router(*, reminders: ReminderStore) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["reminders"])
-    Reader = Annotated[Principal, require_roles("citizen", "operator")]
 
     @api.get("/reminders/{person_id}")
     async def list_reminders(person_id: str, who: Reader) -> dict[str, Any]:

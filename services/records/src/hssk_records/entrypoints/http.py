@@ -14,12 +14,14 @@ from hssk_records import metrics
 from hssk_records.domain import access, template
 from hssk_records.ports import RecordRepository
 
+Reader = Annotated[Principal, require_roles("citizen", "doctor")]
+Citizen = Annotated[Principal, require_roles("citizen")]
+
+
 
 def router(*, records: RecordRepository, audit: AuditLog, clock: Callable[[], datetime],
            doctor_window: timedelta) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["records"])
-    Reader = Annotated[Principal, require_roles("citizen", "doctor")]
-    Citizen = Annotated[Principal, require_roles("citizen")]
 
     @api.get("/records/{person_id}")
     async def read_record(person_id: str, who: Reader,

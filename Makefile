@@ -1,0 +1,57 @@
+# HSSK: the two commands are `make up` (run the platform) and `make test` (run the tests).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.9.30
+TOOLS := .hssk/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HSSK := $(VENV)/bin/hssk
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help setup up down status logs test test-unit lint bench schemas demo
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	@scripts/system-deps.sh
+	@python3 -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
+	@$(UV) sync --frozen --python python3.11 --quiet
+	@touch $@
+
+setup: $(VENV)/.synced  ## create .venv with every package (uv, from uv.lock)
+
+up: setup  ## set up, start Kafka + FerretDB + the four services, load demo data
+	@$(HSSK) dev up
+	@$(HSSK) demo
+
+down:  ## stop everything `make up` started
+	@$(HSSK) dev down
+
+status:  ## show each component
+	@$(HSSK) dev status
+
+logs:  ## follow every log
+	@$(HSSK) dev logs -f
+
+test: setup  ## set up, start the stack, run unit + contract + integration + e2e tests
+	@$(HSSK) dev up
+	@$(PY) -m hssk_contracts.schemas check
+	@$(PY) -m pytest
+
+test-unit: setup  ## only the fast tests (no engines)
+	@$(PY) -m pytest -m "not integration and not e2e"
+
+lint: setup  ## ruff + mypy
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy contracts/src libs/kit/src services/*/src tools/cli/src
+
+bench: setup  ## measure end-to-end throughput and latency against raw Kafka / FerretDB bounds
+	@$(HSSK) dev up
+	@$(HSSK) bench
+
+schemas: setup  ## regenerate the committed JSON Schemas from the contract models
+	@$(PY) -m hssk_contracts.schemas write

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system tools the local stack builds its engines with: a Java runtime and Maven
+# (Kafka from Maven Central jars) and Go (FerretDB). Uses apt-get when run as root on Debian;
+# otherwise says what is missing. Go older than go.mod wants fetches its toolchain via the Go
+# module proxy (GOTOOLCHAIN=auto), so Debian's golang is enough.
+set -euo pipefail
+need=()
+command -v python3 >/dev/null || need+=(python3 python3-venv)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+command -v go >/dev/null || need+=(golang-go)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "system-deps: installing ${need[*]} with apt-get" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "system-deps: missing ${need[*]}; install them (Debian/Ubuntu: sudo apt-get install ${need[*]})" >&2
+  exit 1
+fi

@@ -1,0 +1,26 @@
+"""Unit-test fixtures: a recording `publish` fake (no Kafka)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hssk_contracts.envelope import Envelope
+from hssk_contracts.topics import Topic
+
+
+class RecordingPublish:
+    """Satisfies hssk_kit.bus.Publish; remembers every (topic, event) in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Topic, Envelope]] = []
+
+    async def __call__(self, topic: Topic, event: Envelope) -> None:
+        self.sent.append((topic, event))
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+
+@pytest.fixture
+def publish() -> RecordingPublish:
+    return RecordingPublish()

@@ -1,0 +1,113 @@
+"""One suite per port, run against the in-memory fake and the real MongoDB adapter (FerretDB),
+so the fakes the unit tests rely on are proven to behave like the real thing."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hssk_cli import synth
+from hssk_identity.adapters.memory import InMemoryPersonRepository
+from hssk_identity.adapters.mongo import MongoPersonRepository
+from hssk_identity.domain.person import register
+from hssk_ingest_emr.adapters.memory import InMemoryReceiptStore
+from hssk_ingest_emr.adapters.mongo import MongoReceiptStore
+from hssk_ingest_emr.domain.receipts import Receipt
+from hssk_kit import mongo
+from hssk_kit.audit import AuditEntry, InMemoryAuditLog
+from hssk_notify.adapters.memory import InMemoryReminderStore
+from hssk_notify.adapters.mongo import MongoReminderStore
+from hssk_notify.domain.policy import Reminder
+from hssk_records.adapters.memory import InMemoryRecordRepository
+from hssk_records.adapters.mongo import MongoRecordRepository
+from hssk_records.domain.record import apply_visit
+from hssk_records.ports import ConcurrentUpdate
+from tests.conftest import MONGO_URL
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def db(request, engines_up):
+    """None for the fake; a fresh FerretDB database for the real adapter."""
+    if request.param == "memory":
+        yield None
+        return
+    client, database = mongo.connect(MONGO_URL, f"hssk_test_{uuid.uuid4().hex[:8]}")
+    yield database
+    await client.drop_database(database.name)
+    client.close()
+
+
+def a_visit(visit_id: str | None = None):
+    rng = random.Random()
+    return synth.visit(synth.citizen(rng), rng, now=NOW, visit_id=visit_id)
+
+
+async def test_receipts_round_trip_and_replace(db):
+    store = InMemoryReceiptStore() if db is None else MongoReceiptStore(db)
+    key = f"01001:{uuid.uuid4().hex}"
+    assert await store.get(key) is None
+    first = Receipt(key, 1, NOW, "a" * 64, "event-1")
+    await store.put(first)
+    assert await store.get(key) == first
+    second = Receipt(key, 2, NOW + timedelta(hours=1), "b" * 64, "event-2")
+    await store.put(second)
+    assert await store.get(key) == second
+
+
+async def test_identifier_claims_have_one_holder(db):
+    repo = InMemoryPersonRepository() if db is None else MongoPersonRepository(db)
+    person = register(a_visit().patient, f"event-{uuid.uuid4()}")
+    key = person.match_keys[0]
+    assert await repo.owner_of(key) is None
+    await repo.add(person)
+    await repo.add(person)  # idempotent
+    assert await repo.claim(key, person.person_id) == person.person_id
+    assert await repo.claim(key, "someone-else") == person.person_id
+    assert await repo.owner_of(key) == person.person_id
+    assert await repo.get(person.person_id) == person
+
+
+async def test_records_are_written_by_compare_and_set(db):
+    repo = InMemoryRecordRepository() if db is None else MongoRecordRepository(db)
+    visit = a_visit(visit_id="LK.WITH.DOTS-1")  # dots must survive storage
+    person_id = str(uuid.uuid4())
+    created = apply_visit(None, person_id, visit, "h1").record
+    await repo.save(created, expected_version=0)
+    with pytest.raises(ConcurrentUpdate):
+        await repo.save(created, expected_version=0)
+    loaded = await repo.get(person_id)
+    assert loaded == created
+    second = apply_visit(loaded, person_id, a_visit(), "h2").record
+    await repo.save(second, expected_version=1)
+    with pytest.raises(ConcurrentUpdate):
+        await repo.save(second, expected_version=1)
+    assert (await repo.get(person_id)).version == 2
+
+
+async def test_reminders_are_remembered_once(db):
+    store = InMemoryReminderStore() if db is None else MongoReminderStore(db)
+    person_id = str(uuid.uuid4())
+    reminder = Reminder(f"{person_id}:appointment:2026-12-01:01001", person_id, "appointment",
+                        NOW, "Nhắc lịch tái khám")
+    assert not await store.has(person_id, reminder.reminder_id)
+    await store.add(reminder)
+    await store.add(reminder)
+    assert await store.has(person_id, reminder.reminder_id)
+    assert await store.for_person(person_id) == [reminder]
+
+
+async def test_audit_log_answers_who_looked(db):
+    log = InMemoryAuditLog() if db is None else mongo.MongoAuditLog(db, "test")
+    person_id = str(uuid.uuid4())
+    for outcome in ("allowed", "denied"):
+        await log.append(AuditEntry(actor="bs-1", role="doctor", action="record.read",
+                                    person_id=person_id, purpose="treatment",
+                                    outcome=outcome, at=NOW))  # type: ignore[arg-type]
+    entries = await log.for_person(person_id)
+    assert [e.outcome for e in entries] == ["denied", "allowed"]  # newest first
+    assert entries[0].actor == "bs-1"
