@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo.errors import DuplicateKeyError
 
 from hssk_kit import metrics
 from hssk_kit.audit import AuditEntry
@@ -36,11 +37,29 @@ class MongoAuditLog:
         doc = entry.to_doc()
         await self._log.insert_one({"_id": str(uuid.uuid4()), **doc})
         if entry.person_id:
-            await self._by_person.update_one(
-                {"_id": entry.person_id}, {"$push": {"entries": doc}}, upsert=True)
+            await upsert_by_id(self._by_person, entry.person_id, {"$push": {"entries": doc}},
+                               {"entries": [doc]})
         metrics.AUDITED.labels(self._service, entry.action, entry.outcome).inc()
 
     async def for_person(self, person_id: str, limit: int = 100) -> list[AuditEntry]:
         doc = await self._by_person.find_one({"_id": person_id})
         entries = (doc or {}).get("entries", [])[-limit:]
         return [AuditEntry(**e) for e in reversed(entries)]
+
+
+async def is_ferretdb(db: AsyncIOMotorDatabase) -> bool:
+    info = await db.command("buildInfo")
+    return "ferretdb" in info or "ferretdbVersion" in info
+
+
+async def upsert_by_id(collection, _id: str, update: dict, new_doc: dict) -> None:
+    """Update the document `_id`, or create it as `new_doc` if absent.
+
+    FerretDB v1 only avoids a full scan when a filter is exactly `{"_id": …}`, and its upsert and
+    replace paths scan, so this uses only `update_one({"_id"})` and `insert_one`."""
+    if (await collection.update_one({"_id": _id}, update)).matched_count:
+        return
+    try:
+        await collection.insert_one({"_id": _id, **new_doc})
+    except DuplicateKeyError:  # created concurrently: apply the update to it
+        await collection.update_one({"_id": _id}, update)

@@ -22,19 +22,18 @@ async def on_visit_accepted(event: VisitAccepted, *, persons: PersonRepository,
     if not keys:
         raise Rejected([Problem("data.visit.patient.identifiers", "identifier_required",
                                 "no usable identifier to resolve the person")])
-    person_id, matched_on = None, keys[0].split(":")[0]
-    for key in keys:
-        person_id = await persons.owner_of(key)
-        if person_id:
-            matched_on = key.split(":")[0]
-            break
+    owners = {key: await persons.owner_of(key) for key in keys}
+    held = [(key, owner) for key, owner in owners.items() if owner]
+    person_id, matched_on = (held[0][1], held[0][0].split(":")[0]) if held else (None, "")
     decision = "matched"
     if person_id is None:
         await persons.add(candidate)
         person_id = await persons.claim(keys[0], candidate.person_id)
-        if person_id == candidate.person_id:
-            for key in keys[1:]:
-                await persons.claim(key, person_id)
+        matched_on = keys[0].split(":")[0]
+        owners[keys[0]] = person_id
+    for key, owner in owners.items():
+        if owner is None:  # an identifier seen for the first time links to this person
+            await persons.claim(key, person_id)
     if person_id == candidate.person_id:
         # This event registered the person (now or before a crash): announce it (same id again).
         decision = "created"

@@ -6,7 +6,6 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import (
@@ -132,9 +131,6 @@ async def test_visit_without_a_usable_identifier_is_rejected(persons, publish):
     assert persons.persons == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a matched visit never claims its new identifiers, so a BHYT card first seen on a "
-    "later visit does not link: a BHYT-only visit afterwards creates a duplicate person"))
 async def test_card_first_seen_on_a_later_visit_links_later_card_only_visits(persons, publish):
     first = await resolve(accepted("LK1", [("cccd", CCCD)]), persons, publish)
     await resolve(accepted("LK2", [("cccd", CCCD), ("bhyt", CARD)]), persons, publish)
@@ -159,9 +155,6 @@ class CrashOnSecondClaim(InMemoryPersonRepository):
         return await super().claim(key, person_id)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after a crash between claiming a new person's first key and the rest, the replayed "
-    "event takes the 'matched' path and never claims the remaining keys (the BHXH number)"))
 async def test_replay_after_a_crash_mid_registration_claims_every_key(publish):
     persons = CrashOnSecondClaim()
     event = accepted("LK1", [("cccd", CCCD), ("bhyt", CARD)])

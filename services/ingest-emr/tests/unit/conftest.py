@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hssk_contracts.envelope import Envelope
 from hssk_contracts.topics import Topic
 

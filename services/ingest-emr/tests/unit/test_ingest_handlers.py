@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from hssk_cli import synth
 from hssk_contracts import topics
 from hssk_contracts.events import Source, VisitAccepted

@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from hssk_cli import synth
 from hssk_ingest_emr.domain.receipts import Receipt, content_hash, decide
 

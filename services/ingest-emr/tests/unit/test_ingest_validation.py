@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_ingest_emr.domain.validation import validate
 

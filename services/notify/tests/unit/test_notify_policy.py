@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-
 from hssk_contracts.events import Appointment, Completeness, RecordChangedData
 from hssk_notify.domain.policy import reminders_for
 

@@ -16,7 +16,7 @@ from hssk_contracts.events import (
 from hssk_kit.bus import Publish
 from hssk_records import metrics
 from hssk_records.domain import template
-from hssk_records.domain.record import Record, apply_visit, with_change_event
+from hssk_records.domain.record import Record, apply_visit, unannounced_change
 from hssk_records.ports import ConcurrentUpdate, RecordRepository
 
 PRODUCER = "records"
@@ -47,15 +47,16 @@ async def on_visit_resolved(event: VisitResolved, *, records: RecordRepository, 
         outcome = apply_visit(current, d.person_id, d.visit, d.content_hash)
         metrics.VISITS_APPLIED.labels(outcome.kind).inc()
         if outcome.kind == "replayed":
-            assert outcome.entry is not None
-            if outcome.entry.change_event:  # redelivered: announce exactly what was announced
-                await publish(topics.RECORDS_CHANGE,
-                              RecordChanged.model_validate(outcome.entry.change_event))
+            assert current is not None and outcome.entry is not None
+            pending = unannounced_change(current, outcome.entry)
+            if pending:  # redelivered after a crash: announce exactly what was announced
+                await publish(topics.RECORDS_CHANGE, RecordChanged.model_validate(pending))
             return outcome.kind
         if outcome.record is None:
             return outcome.kind
         change = change_event(outcome.record, outcome.kind, d.visit.key, event.event_id, now)
-        stored = with_change_event(outcome.record, d.visit.key, change.model_dump(mode="json"))
+        stored = outcome.record.model_copy(
+            update={"last_change": change.model_dump(mode="json", exclude_none=True)})
         try:
             await records.save(stored, expected_version=current.version if current else 0)
         except ConcurrentUpdate:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_records.domain.access import may_read
 from hssk_records.domain.record import apply_visit

@@ -5,6 +5,7 @@ from __future__ import annotations
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from hssk_ingest_emr.domain.receipts import Receipt
+from hssk_kit.mongo import upsert_by_id
 
 
 class MongoReceiptStore:
@@ -19,8 +20,6 @@ class MongoReceiptStore:
                        content_hash=doc["content_hash"], event_id=doc["event_id"])
 
     async def put(self, receipt: Receipt) -> None:
-        await self._receipts.replace_one(
-            {"_id": receipt.key},
-            {"revision": receipt.revision, "sent_at": receipt.sent_at,
-             "content_hash": receipt.content_hash, "event_id": receipt.event_id},
-            upsert=True)
+        fields = {"revision": receipt.revision, "sent_at": receipt.sent_at,
+                  "content_hash": receipt.content_hash, "event_id": receipt.event_id}
+        await upsert_by_id(self._receipts, receipt.key, {"$set": fields}, fields)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo.errors import DuplicateKeyError
 
+from hssk_kit.mongo import upsert_by_id
 from hssk_notify.domain.policy import Reminder
 
 
@@ -19,12 +19,11 @@ class MongoReminderStore:
         return any(r["reminder_id"] == reminder_id for r in (doc or {}).get("reminders", []))
 
     async def add(self, reminder: Reminder) -> None:
-        try:
-            await self._by_person.update_one(
-                {"_id": reminder.person_id, "reminders.reminder_id": {"$ne": reminder.reminder_id}},
-                {"$push": {"reminders": asdict(reminder)}}, upsert=True)
-        except DuplicateKeyError:
-            pass  # already there: the filter failed on an existing document
+        if await self.has(reminder.person_id, reminder.reminder_id):
+            return  # one writer per person (partition key), so check-then-push is safe
+        doc = asdict(reminder)
+        await upsert_by_id(self._by_person, reminder.person_id, {"$push": {"reminders": doc}},
+                           {"reminders": [doc]})
 
     async def for_person(self, person_id: str) -> list[Reminder]:
         doc = await self._by_person.find_one({"_id": person_id})

@@ -1,18 +1,25 @@
-"""MongoDB adapter: one document per citizen, `_id` = person_id, written by compare-and-set on
-`version` (FerretDB has no transactions; the version guard makes concurrent writers safe)."""
+"""MongoDB adapter: one document per citizen, `_id` = person_id.
+
+Writes are guarded by `version`. On MongoDB the guard is in the update filter (atomic). FerretDB
+v1 scans for any filter other than exactly `{"_id": …}` and is not atomic across read and write
+anyway, so there the guard is the read just before; one writer per person is guaranteed by the
+partitioning of records.visit.v1 by person_id."""
 
 from __future__ import annotations
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
+from hssk_kit.mongo import is_ferretdb
 from hssk_records.domain.record import Record
 from hssk_records.ports import ConcurrentUpdate
 
 
 class MongoRecordRepository:
     def __init__(self, db: AsyncIOMotorDatabase):
+        self._db = db
         self._records = db["records"]
+        self._atomic_guard: bool | None = None
 
     async def get(self, person_id: str) -> Record | None:
         doc = await self._records.find_one({"_id": person_id})
@@ -32,7 +39,14 @@ class MongoRecordRepository:
             except DuplicateKeyError:
                 raise ConcurrentUpdate(record.person_id) from None
             return
-        result = await self._records.replace_one(
-            {"_id": record.person_id, "version": expected_version}, doc)
+        if self._atomic_guard is None:
+            self._atomic_guard = not await is_ferretdb(self._db)
+        guard = {"version": expected_version} if self._atomic_guard else {}
+        if not self._atomic_guard:
+            current = await self._records.find_one({"_id": record.person_id}, {"version": 1})
+            if current is None or current["version"] != expected_version:
+                raise ConcurrentUpdate(record.person_id)
+        result = await self._records.update_one({"_id": record.person_id, **guard},
+                                                 {"$set": doc})
         if result.matched_count == 0:
             raise ConcurrentUpdate(record.person_id)

@@ -1,7 +1,8 @@
 """A citizen's health record and the pure rule for applying a resolved visit to it.
 
-Each visit entry keeps the change event it caused, so a redelivered visit re-emits exactly that
-event (same id, same content) instead of inventing a new one.
+The record keeps the change event of its latest version. One citizen's visits are applied in
+order and each change is published before the next is applied, so only the latest change can be
+unannounced after a crash: a redelivered visit re-emits exactly that event (same id, same content).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from hssk_contracts.visit import Identifier, Visit
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Stored documents may carry fields an older or newer version of this service wrote.
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Demographics(Frozen):
@@ -40,7 +42,6 @@ class VisitEntry(Frozen):
     content_hash: str
     applied_version: int
     visit: Visit
-    change_event: dict[str, Any]
 
 
 class Record(Frozen):
@@ -49,6 +50,7 @@ class Record(Frozen):
     demographics: Demographics
     visits: dict[str, VisitEntry] = Field(default_factory=dict)
     declared: dict[str, Any] = Field(default_factory=dict)
+    last_change: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def ward_code(self) -> str | None:
@@ -98,9 +100,9 @@ def apply_visit(record: Record | None, person_id: str, visit: Visit, content_has
     base = record or Record(person_id=person_id, demographics=demographics_from(visit, None))
     version = base.version + 1
     entry = VisitEntry(key=visit.key, revision=visit.revision, sent_at=visit.sent_at,
-                       content_hash=content_hash, applied_version=version, visit=visit,
-                       change_event={})
-    newest = max([visit.admitted_at, *(e.visit.admitted_at for e in base.visits.values())])
+                       content_hash=content_hash, applied_version=version, visit=visit)
+    others = [e.visit.admitted_at for k, e in base.visits.items() if k != visit.key]
+    newest = max([visit.admitted_at, *others])
     demographics = (demographics_from(visit, base.demographics)
                     if visit.admitted_at >= newest else base.demographics)
     updated = base.model_copy(update={
@@ -109,6 +111,8 @@ def apply_visit(record: Record | None, person_id: str, visit: Visit, content_has
     return Outcome(updated, "visit_revised" if existing else "visit_added", entry)
 
 
-def with_change_event(record: Record, key: str, event: dict[str, Any]) -> Record:
-    entry = record.visits[key].model_copy(update={"change_event": event})
-    return record.model_copy(update={"visits": {**record.visits, key: entry}})
+def unannounced_change(record: Record, entry: VisitEntry) -> dict[str, Any] | None:
+    """The change a redelivered visit must announce again: only the latest one can be pending."""
+    if entry.applied_version == record.version and record.last_change:
+        return record.last_change
+    return None

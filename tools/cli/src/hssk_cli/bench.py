@@ -1,0 +1,275 @@
+"""`hssk bench`: end-to-end visits/s and latency through the running pipeline, measured beside
+raw Kafka and raw MongoDB-protocol bounds on the same machine in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from hssk_contracts import codec, topics
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from hssk_cli import stack, synth
+from hssk_cli.paths import Layout
+
+RAW_TOPIC = "bench.raw.v1"
+RAW_PARTITIONS = 6
+MONGO_CONCURRENCY = 64
+POPULATION_SEED = 7
+# synth.visit may discharge up to 15 min after `now`, which ingest rejects as date_in_future.
+SYNTH_SKEW = timedelta(minutes=30)
+PRODUCER = {"acks": "all", "enable_idempotence": True, "linger_ms": 5,
+            "max_batch_size": 256 * 1024}  # as hssk_kit.bus.Publisher
+
+Payload = tuple[str, bytes]  # (visit key, encoded VisitSubmitted)
+
+
+def run(layout: Layout, *, visits: int, citizens: int) -> int:
+    stack.up(layout)
+    started_at = datetime.now(UTC)
+    payloads = build_payloads(visits, citizens, run_id=uuid.uuid4().hex[:10])
+    result = asyncio.run(measure_all(payloads))
+    result.update(visits=visits, citizens=citizens, started_at=started_at.isoformat(),
+                  machine={"nproc": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform()})
+    print_table(result)
+    write_results(layout, result, started_at)
+    return 1 if result["missing"] else 0
+
+
+def build_payloads(visits: int, citizens: int, run_id: str) -> list[Payload]:
+    people = synth.population(citizens, seed=POPULATION_SEED)
+    rng = random.Random(run_id)
+    now = datetime.now(UTC) - SYNTH_SKEW
+    out = []
+    for i in range(visits):
+        v = synth.visit(people[i % citizens], rng, now=now,
+                        visit_id=f"BENCH{run_id}{i:07d}".upper())
+        out.append((v.key, codec.encode(synth.submitted(v))))
+    return out
+
+
+async def measure_all(payloads: list[Payload]) -> dict:
+    result = await measure_e2e(payloads)
+    result.update(await measure_raw_kafka(payloads))
+    result.update(await measure_raw_mongo(payloads))
+    result["ratio_e2e_to_raw_kafka"] = result["e2e_visits_per_s"] / result["raw_kafka_msgs_per_s"]
+    result["ratio_e2e_to_raw_upserts"] = result["e2e_visits_per_s"] / result["raw_upserts_per_s"]
+    return result
+
+
+# ---- end to end ---------------------------------------------------------------------------------
+async def measure_e2e(payloads: list[Payload]) -> dict:
+    wanted = {key for key, _ in payloads}
+    seen: dict[str, int] = {}  # visit_key -> RecordChanged timestamp (ms)
+    consumer = await tail_consumer(topics.RECORDS_CHANGE.name)
+    collector = asyncio.create_task(collect_changes(consumer, wanted, seen))
+    try:
+        sent = await publish(topics.EMR_VISIT.name, payloads)
+        await wait_for_all(seen, len(wanted), timeout_s=max(120.0, len(payloads) / 200))
+    finally:
+        collector.cancel()
+        await asyncio.gather(collector, return_exceptions=True)
+        await consumer.stop()
+    latencies = sorted(seen[k] - sent[k] for k in seen)
+    span_s = (max(seen.values()) - min(sent.values())) / 1000 if seen else float("inf")
+    return {"e2e_visits_per_s": len(seen) / span_s, "e2e_seconds": span_s,
+            "missing": len(wanted) - len(seen),
+            **{f"latency_p{p}_ms": percentile(latencies, p) for p in (50, 95, 99)}}
+
+
+async def tail_consumer(topic: str) -> AIOKafkaConsumer:
+    """A group-less consumer on every partition of `topic`, positioned at the current end."""
+    parts = [TopicPartition(topic, p) for p in range(await partition_count(topic))]
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.BOOTSTRAP, enable_auto_commit=False)
+    await consumer.start()
+    consumer.assign(parts)
+    for tp, offset in (await consumer.end_offsets(parts)).items():
+        consumer.seek(tp, offset)
+    return consumer
+
+
+async def collect_changes(consumer: AIOKafkaConsumer, wanted: set[str],
+                          seen: dict[str, int]) -> None:
+    while True:
+        for records in (await consumer.getmany(timeout_ms=200, max_records=5000)).values():
+            for r in records:
+                event = json.loads(r.value)
+                key = event.get("data", {}).get("visit_key")
+                if event.get("type") == "RecordChanged" and key in wanted and key not in seen:
+                    seen[key] = r.timestamp
+
+
+async def publish(topic: str, payloads: list[Payload]) -> dict[str, float]:
+    """Send everything as fast as the producer accepts it; return key -> send time (ms)."""
+    producer = AIOKafkaProducer(bootstrap_servers=stack.BOOTSTRAP, **PRODUCER)
+    await producer.start()
+    try:
+        sent: dict[str, float] = {}
+        deliveries = []
+        for key, value in payloads:
+            sent[key] = time.time() * 1000
+            deliveries.append(await producer.send(topic, value, key=key.encode()))
+        await asyncio.gather(*deliveries)
+        return sent
+    finally:
+        await producer.stop()
+
+
+async def wait_for_all(seen: dict, total: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    next_report = time.monotonic() + 5
+    while len(seen) < total and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        if time.monotonic() >= next_report:
+            print(f"hssk bench: {len(seen)}/{total} visits applied …", file=sys.stderr)
+            next_report += 5
+
+
+def percentile(ordered: Sequence[float], p: float) -> float | None:
+    if not ordered:
+        return None
+    return float(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))])
+
+
+# ---- raw bounds ---------------------------------------------------------------------------------
+async def measure_raw_kafka(payloads: list[Payload]) -> dict:
+    n = len(payloads)
+    await ensure_raw_topic()
+    try:
+        consumer = await tail_consumer(RAW_TOPIC)  # positioned before we produce: reads only ours
+        started = time.perf_counter()
+        await publish(RAW_TOPIC, payloads)
+        produced = time.perf_counter()
+        await consume_count(consumer, n)
+        consumed = time.perf_counter()
+    finally:
+        await delete_raw_topic()
+    return {"raw_kafka_msgs_per_s": n / (consumed - started),
+            "raw_kafka_produce_per_s": n / (produced - started),
+            "raw_kafka_consume_per_s": n / (consumed - produced)}
+
+
+async def consume_count(consumer: AIOKafkaConsumer, n: int, timeout_s: float = 120) -> None:
+    got, deadline = 0, time.monotonic() + timeout_s
+    try:
+        while got < n and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=200, max_records=5000)
+            got += sum(len(records) for records in batches.values())
+    finally:
+        await consumer.stop()
+    if got < n:
+        raise SystemExit(f"hssk bench: read back only {got}/{n} raw Kafka messages")
+
+
+@contextlib.asynccontextmanager
+async def kafka_admin() -> AsyncIterator[AIOKafkaAdminClient]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.BOOTSTRAP)
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def partition_count(topic: str, timeout_s: float = 30) -> int:
+    """How many partitions `topic` has, waiting for a just-created topic to show them."""
+    deadline = time.monotonic() + timeout_s
+    async with kafka_admin() as admin:
+        while True:
+            described = await admin.describe_topics([topic])
+            if described and not described[0]["error_code"] and described[0]["partitions"]:
+                return len(described[0]["partitions"])
+            if time.monotonic() > deadline:
+                raise SystemExit(f"hssk bench: topic {topic} has no partitions")
+            await asyncio.sleep(0.2)
+
+
+async def ensure_raw_topic() -> None:
+    async with kafka_admin() as admin:
+        if RAW_TOPIC not in await admin.list_topics():
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics([NewTopic(RAW_TOPIC, RAW_PARTITIONS, 1)])
+
+
+async def delete_raw_topic() -> None:
+    async with kafka_admin() as admin:
+        await admin.delete_topics([RAW_TOPIC])
+
+
+async def measure_raw_mongo(payloads: list[Payload]) -> dict:
+    client: AsyncIOMotorClient = AsyncIOMotorClient(stack.MONGO_URL)
+    coll = client["hssk_bench"]["raw"]
+    docs = [(key, {"visit": json.loads(value)["data"]}) for key, value in payloads]
+    try:
+        await coll.drop()
+        upsert_s = await bounded(MONGO_CONCURRENCY, [
+            partial(coll.replace_one, {"_id": key}, doc, upsert=True) for key, doc in docs])
+        find_s = await bounded(MONGO_CONCURRENCY, [
+            partial(coll.find_one, {"_id": key}) for key, _ in docs])
+        await coll.drop()
+    finally:
+        client.close()
+    return {"raw_upserts_per_s": len(docs) / upsert_s, "raw_find_by_id_per_s": len(docs) / find_s}
+
+
+async def bounded(limit: int, operations: list[Callable[[], Awaitable]]) -> float:
+    """Call each operation with at most `limit` in flight; return the wall time in seconds.
+    (Motor starts work when called, not when awaited, so these are callables.)"""
+    slots = asyncio.Semaphore(limit)
+
+    async def one(op):
+        async with slots:
+            return await op()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(op) for op in operations))
+    return time.perf_counter() - started
+
+
+# ---- output -------------------------------------------------------------------------------------
+def print_table(r: dict) -> None:
+    def ms(v):
+        return "n/a" if v is None else f"{v:,.0f} ms"
+    rows = [
+        ("end to end (emr.visit -> records.change)", f"{r['e2e_visits_per_s']:,.0f} visits/s"),
+        ("  latency p50 / p95 / p99", " / ".join(ms(r[f"latency_p{p}_ms"]) for p in (50, 95, 99))),
+        ("  missing after timeout", f"{r['missing']:,} of {r['visits']:,}"),
+        ("raw Kafka produce+consume", f"{r['raw_kafka_msgs_per_s']:,.0f} msgs/s"),
+        ("  produce only / consume only", f"{r['raw_kafka_produce_per_s']:,.0f} / "
+                                          f"{r['raw_kafka_consume_per_s']:,.0f} msgs/s"),
+        ("raw Mongo upsert by _id (64 in flight)", f"{r['raw_upserts_per_s']:,.0f} ops/s"),
+        ("raw Mongo find by _id (64 in flight)", f"{r['raw_find_by_id_per_s']:,.0f} ops/s"),
+        ("ratio e2e / raw Kafka", f"{r['ratio_e2e_to_raw_kafka']:.3f}"),
+        ("ratio e2e / raw upserts", f"{r['ratio_e2e_to_raw_upserts']:.3f}"),
+    ]
+    m = r["machine"]
+    print(f"\nhssk bench: {r['visits']:,} visits over {r['citizens']:,} citizens, "
+          f"{m['nproc']} CPUs, Python {m['python']}\n")
+    for label, value in rows:
+        print(f"  {label:48} {value:>28}")
+    print("\n  Each visit makes 3 service hops over Kafka (ingest-emr -> identity -> records; 4 "
+          "topics written)\n  and several Mongo reads/writes each, so e2e sits below both raw "
+          "bounds.\n")
+
+
+def write_results(layout: Layout, result: dict, started_at: datetime) -> None:
+    folder = layout.root / "bench" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, indent=2, sort_keys=True) + "\n"
+    (folder / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}.json").write_text(text)
+    (folder / "latest.json").write_text(text)
+    print(f"  wrote {folder / 'latest.json'}")
