@@ -41,6 +41,7 @@ logs:  ## follow every log
 test: setup  ## set up, start the stack, run unit + contract + integration + e2e tests
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
+	@$(PY) -m hssk_contracts.compat --history
 	@$(PY) -m pytest
 
 test-unit: setup  ## only the fast tests (no engines)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system tools the local stack builds its engines with: a Java runtime and Maven
-# (Kafka from Maven Central jars) and Go (FerretDB). Uses apt-get when run as root on Debian;
+# (Kafka from Maven Central jars), Go (FerretDB), and kcat (publishing as a hospital does). Uses apt-get when run as root on Debian;
 # otherwise says what is missing. Go older than go.mod wants fetches its toolchain via the Go
 # module proxy (GOTOOLCHAIN=auto), so Debian's golang is enough.
 set -euo pipefail
@@ -9,6 +9,7 @@ command -v python3 >/dev/null || need+=(python3 python3-venv)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v go >/dev/null || need+=(golang-go)
+command -v kcat >/dev/null || need+=(kcat)  # how hospitals publish in the README and e2e tests
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -35,15 +35,19 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def engines_up() -> None:
     if not (engines.port_open(engines.KAFKA_PORT) and engines.port_open(engines.MONGO_PORT)):
-        pytest.fail("Kafka/FerretDB are not running: start them with `.venv/bin/hssk dev up` "
-                    "(`make test` does this for you)")
+        pytest.fail(
+            "Kafka/FerretDB are not running: start them with `.venv/bin/hssk dev up` "
+            "(`make test` does this for you)"
+        )
 
 
 @pytest.fixture(scope="session")
 def platform_up(engines_up) -> None:
-    down = [s.name for s in stack.SERVICES if not stack.ready(s)]
-    if down:
-        pytest.fail(f"services not ready: {down}; run `.venv/bin/hssk dev up`")
+    deadline = time.monotonic() + 60  # a service busy with a backlog answers probes slowly
+    while down := [s.name for s in stack.SERVICES if not stack.ready(s)]:
+        if time.monotonic() > deadline:
+            pytest.fail(f"services not ready: {down}; run `.venv/bin/hssk dev up`")
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +92,11 @@ class TopicTail:
             batch = await self.consumer.getmany(timeout_ms=200)
             for records in batch.values():
                 for r in records:
-                    self.events.append(json.loads(r.value) if self.topic.format != "envelope-json"
-                                       else codec.decode(self.topic.name, r.value))
+                    self.events.append(
+                        json.loads(r.value)
+                        if self.topic.format != "envelope-json"
+                        else codec.decode(self.topic.name, r.value)
+                    )
         return self.events
 
     async def wait_for(self, predicate: Callable, seconds: float = 10.0) -> list:
@@ -99,8 +106,10 @@ class TopicTail:
             found = [e for e in self.events if predicate(e)]
             if found:
                 return found
-        raise AssertionError(f"nothing matching on {self.topic.name} within {seconds}s "
-                             f"({len(self.events)} other events seen)")
+        raise AssertionError(
+            f"nothing matching on {self.topic.name} within {seconds}s "
+            f"({len(self.events)} other events seen)"
+        )
 
     async def stop(self) -> None:
         await self.consumer.stop()

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from hssk_contracts import identifiers, schemas, topics
 from hssk_contracts.codec import DecodeError, decode, encode
 from hssk_contracts.events import VisitSubmitted

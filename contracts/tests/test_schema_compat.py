@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hssk_contracts import compat, schemas, topics
 from hssk_contracts.compat import breaking_changes
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from hssk_contracts.topics import ALL as TOPICS
 
 yaml = pytest.importorskip("yaml", reason="PyYAML missing: add pyyaml to the root dev group")

@@ -92,8 +92,13 @@ async def test_records_are_written_by_compare_and_set(db):
 async def test_reminders_are_remembered_once(db):
     store = InMemoryReminderStore() if db is None else MongoReminderStore(db)
     person_id = str(uuid.uuid4())
-    reminder = Reminder(f"{person_id}:appointment:2026-12-01:01001", person_id, "appointment",
-                        NOW, "Nhắc lịch tái khám")
+    reminder = Reminder(
+        f"{person_id}:appointment:2026-12-01:01001",
+        person_id,
+        "appointment",
+        NOW,
+        "Nhắc lịch tái khám",
+    )
     assert not await store.has(person_id, reminder.reminder_id)
     await store.add(reminder)
     await store.add(reminder)
@@ -105,9 +110,17 @@ async def test_audit_log_answers_who_looked(db):
     log = InMemoryAuditLog() if db is None else mongo.MongoAuditLog(db, "test")
     person_id = str(uuid.uuid4())
     for outcome in ("allowed", "denied"):
-        await log.append(AuditEntry(actor="bs-1", role="doctor", action="record.read",
-                                    person_id=person_id, purpose="treatment",
-                                    outcome=outcome, at=NOW))  # type: ignore[arg-type]
+        await log.append(
+            AuditEntry(
+                actor="bs-1",
+                role="doctor",
+                action="record.read",
+                person_id=person_id,
+                purpose="treatment",
+                outcome=outcome,
+                at=NOW,
+            )
+        )  # type: ignore[arg-type]
     entries = await log.for_person(person_id)
     assert [e.outcome for e in entries] == ["denied", "allowed"]  # newest first
     assert entries[0].actor == "bs-1"

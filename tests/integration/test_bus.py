@@ -25,8 +25,15 @@ async def scratch():
     """A fresh input topic and dead-letter topic, deleted afterwards."""
     suffix = uuid.uuid4().hex[:8]
     source = Topic(f"test.in-{suffix}.v1", "k", 2, ("test",), ("test",), "scratch input")
-    dlq = Topic(f"test.dlq-{suffix}.v1", "k", 1, ("test",), ("test",), "scratch dlq",
-                event_types=("EventRejected",))
+    dlq = Topic(
+        f"test.dlq-{suffix}.v1",
+        "k",
+        1,
+        ("test",),
+        ("test",),
+        "scratch dlq",
+        event_types=("EventRejected",),
+    )
     admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
     await admin.start()
     await admin.create_topics([NewTopic(t.name, t.partitions, 1) for t in (source, dlq)])
@@ -38,9 +45,16 @@ async def scratch():
 async def run_loop(source, dlq, handle, group):
     publisher = Publisher(BOOTSTRAP, "test")
     await publisher.start()
-    loop = ConsumerLoop(service="test", group_id=group, topics=[source], bootstrap=BOOTSTRAP,
-                        publisher=publisher, handle=handle,
-                        dead_letter=dead_letter_to(dlq, "test"), batch_size=50)
+    loop = ConsumerLoop(
+        service="test",
+        group_id=group,
+        topics=[source],
+        bootstrap=BOOTSTRAP,
+        publisher=publisher,
+        handle=handle,
+        dead_letter=dead_letter_to(dlq, "test"),
+        batch_size=50,
+    )
     task = asyncio.create_task(loop.run())
     return task, publisher
 
@@ -88,8 +102,7 @@ async def test_an_unfinished_message_is_delivered_again_after_a_crash(scratch, p
     assert again == [b"m0", b"m1", b"m2"]  # nothing of the unfinished batch was committed
 
 
-async def test_rejected_input_goes_to_the_dlq_and_the_next_message_still_flows(
-        scratch, producer):
+async def test_rejected_input_goes_to_the_dlq_and_the_next_message_still_flows(scratch, producer):
     source, dlq = scratch
     await producer.send_and_wait(source.name, b"bad", key=b"k", partition=0)
     await producer.send_and_wait(source.name, b"good", key=b"k", partition=0)
@@ -103,15 +116,18 @@ async def test_rejected_input_goes_to_the_dlq_and_the_next_message_still_flows(
     task, pub = await run_loop(source, dlq, handle, f"test-{uuid.uuid4().hex[:6]}")
     await until(lambda: handled == [b"good"])
     await stop(task, pub)
-    consumer = AIOKafkaConsumer(dlq.name, bootstrap_servers=BOOTSTRAP,
-                                auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(dlq.name, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest")
     await consumer.start()
     record = await asyncio.wait_for(consumer.getone(), 10)
     await consumer.stop()
     event = json.loads(record.value)
     assert event["type"] == "EventRejected"
-    assert event["data"]["reasons"][0] == {"field": "data.x", "rule": "x_invalid",
-                                           "message": "x must be y", "value": "bad"}
+    assert event["data"]["reasons"][0] == {
+        "field": "data.x",
+        "rule": "x_invalid",
+        "message": "x must be y",
+        "value": "bad",
+    }
     assert (event["data"]["source_topic"], event["data"]["offset"]) == (source.name, 0)
 
 

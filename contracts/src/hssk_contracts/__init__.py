@@ -1,1 +1,1 @@
-"""HSSK contracts: the topic registry, event models, JSON Schemas and the codec every service uses."""
+"""HSSK contracts: topic registry, event models, JSON Schemas and the codec all services use."""

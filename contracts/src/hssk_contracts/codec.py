@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -13,6 +13,7 @@ from hssk_contracts.envelope import Envelope
 from hssk_contracts.registry import EVENTS_BY_TOPIC
 
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
+E = TypeVar("E", bound=Envelope)
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,35 @@ def decode(topic: str, raw: bytes) -> Envelope:
         raise DecodeError([Problem("$", "envelope_type", "an event must be a JSON object")])
     version = doc.get("schema_version", 1)
     if type(version) is not int or version not in SUPPORTED_SCHEMA_VERSIONS:
-        raise DecodeError([Problem(
-            "schema_version", "schema_version_unsupported",
-            f"schema_version {version!r} is not supported on {topic} "
-            f"(supported: {sorted(SUPPORTED_SCHEMA_VERSIONS)})", str(version))])
+        raise DecodeError(
+            [
+                Problem(
+                    "schema_version",
+                    "schema_version_unsupported",
+                    f"schema_version {version!r} is not supported on {topic} "
+                    f"(supported: {sorted(SUPPORTED_SCHEMA_VERSIONS)})",
+                    str(version),
+                )
+            ]
+        )
     try:
         return _adapter(topic).validate_python(doc)
     except ValidationError as exc:
         raise DecodeError(problems_from(exc)) from None
+
+
+def decode_as(expected: type[E], topic: str, raw: bytes) -> E:
+    """Like `decode`, for a topic a consumer expects one event type on."""
+    event = decode(topic, raw)
+    if not isinstance(event, expected):
+        raise DecodeError(
+            [
+                Problem(
+                    "type",
+                    "event_type_unexpected",
+                    f"{topic} carried {event.type}, expected {expected.__name__}",
+                    event.type,
+                )
+            ]
+        )
+    return event

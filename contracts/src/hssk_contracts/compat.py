@@ -171,13 +171,39 @@ def breaks_since(ref: str, contracts_dir: Path, current: dict[str, Schema]) -> l
     return breaks
 
 
+def schemas_at(ref: str, contracts_dir: Path) -> dict[str, Schema]:
+    listing = _git("ls-tree", "--name-only", ref, "--", "schemas/", cwd=contracts_dir).stdout
+    return {
+        Path(n).name: json.loads(_git("show", f"{ref}:./{n}", cwd=contracts_dir).stdout)
+        for n in listing.splitlines()
+        if n.endswith(".json")
+    }
+
+
+def breaks_in_history(contracts_dir: Path) -> list[str]:
+    """Every commit that changed the committed schemas, checked against its parent: by
+    induction no commit on the branch has ever broken a published v1 schema."""
+    log = _git("log", "--format=%H", "--", "schemas/", cwd=contracts_dir).stdout.split()
+    breaks = []
+    for commit in log:
+        found = breaks_since(f"{commit}~1", contracts_dir, schemas_at(commit, contracts_dir))
+        breaks += [f"{commit[:10]}: {line}" for line in found or []]
+    return breaks
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m hssk_contracts.compat BASE_REF", file=sys.stderr)
+        print("usage: python -m hssk_contracts.compat BASE_REF | --history", file=sys.stderr)
         return 2
     ref = argv[0]
     current = {path_for(topic).name: schema_for(topic) for topic in EVENTS_BY_TOPIC}
-    breaks = breaks_since(ref, CONTRACTS_DIR, current)
+    if ref == "--history":
+        breaks = breaks_in_history(CONTRACTS_DIR) + (
+            breaks_since("HEAD", CONTRACTS_DIR, current) or []
+        )
+        ref = "any commit (and HEAD to the working tree)"
+    else:
+        breaks = breaks_since(ref, CONTRACTS_DIR, current)
     if breaks is None:
         print(f"note: git ref {ref!r} does not exist (first commit?); nothing to compare against")
         return 0

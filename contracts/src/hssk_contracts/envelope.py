@@ -36,7 +36,20 @@ class Envelope(BaseModel):
     data: BaseModel  # each event type narrows it
 
     @classmethod
-    def new(cls, *, event_id: str, producer: str, key: str, data: BaseModel,
-            occurred_at: datetime | None = None) -> Self:
-        return cls(event_id=event_id, producer=producer, key=key, data=data,
-                   occurred_at=occurred_at or utcnow(), schema_version=cls.SCHEMA_VERSION)
+    def new(
+        cls,
+        *,
+        event_id: str,
+        producer: str,
+        key: str,
+        data: BaseModel,
+        occurred_at: datetime | None = None,
+    ) -> Self:
+        return cls(  # type: ignore[call-arg]  # each event type defaults `type`
+            event_id=event_id,
+            producer=producer,
+            key=key,
+            data=data,
+            occurred_at=occurred_at or utcnow(),
+            schema_version=cls.SCHEMA_VERSION,
+        )

@@ -14,6 +14,8 @@ from hssk_contracts.envelope import Envelope
 from hssk_contracts.visit import Identifier, PartialDate, Sex, Visit
 
 MatchDecision = Literal["matched", "created"]
+ReminderKind = Literal["incomplete_profile", "appointment"]
+Channel = Literal["sms", "zalo", "vneid", "app"]
 
 
 class Data(BaseModel):
@@ -162,9 +164,9 @@ class RecordChanged(Envelope):
 class ReminderData(Data):
     reminder_id: str
     person_id: str
-    kind: Literal["incomplete_profile", "appointment"]
+    kind: ReminderKind
     due_at: datetime
-    channel: Literal["sms", "zalo", "vneid", "app"]
+    channel: Channel
     message_vi: str
     cause_event_id: str
 

@@ -35,23 +35,34 @@ def cccd_consistency(value: str, birth_year: int | None, sex: str) -> list[Findi
     century_digit = int(value[3])
     expected_century = 2 * ((birth_year - 1900) // 100)
     if century_digit - century_digit % 2 != expected_century:
-        out.append(Finding("cccd_century_mismatch",
-                           f"digit 4 of {value} ({century_digit}) does not fit birth year "
-                           f"{birth_year}"))
+        out.append(
+            Finding(
+                "cccd_century_mismatch",
+                f"digit 4 of {value} ({century_digit}) does not fit birth year {birth_year}",
+            )
+        )
     if sex in ("male", "female") and century_digit % 2 != (1 if sex == "female" else 0):
-        out.append(Finding("cccd_sex_mismatch",
-                           f"digit 4 of {value} ({century_digit}) does not fit sex {sex}"))
+        out.append(
+            Finding(
+                "cccd_sex_mismatch", f"digit 4 of {value} ({century_digit}) does not fit sex {sex}"
+            )
+        )
     if int(value[4:6]) != birth_year % 100:
-        out.append(Finding("cccd_birth_year_mismatch",
-                           f"digits 5-6 of {value} ({value[4:6]}) do not fit birth year "
-                           f"{birth_year}"))
+        out.append(
+            Finding(
+                "cccd_birth_year_mismatch",
+                f"digits 5-6 of {value} ({value[4:6]}) do not fit birth year {birth_year}",
+            )
+        )
     return out
 
 
 def bhyt_format(value: str) -> Finding | None:
     if not BHYT_RE.fullmatch(value):
-        return Finding("bhyt_format", f"BHYT card {value!r} must match XX N PP + 10 digits "
-                                      "(e.g. DN4010123456789)")
+        return Finding(
+            "bhyt_format",
+            f"BHYT card {value!r} must match XX N PP + 10 digits (e.g. DN4010123456789)",
+        )
     return None
 
 

@@ -30,7 +30,7 @@ class Topic:
     @property
     def config(self) -> dict[str, str]:
         """Broker-side topic config, as created by `hssk dev up` and the k8s topic job."""
-        conf = {"cleanup.policy": self.cleanup}
+        conf: dict[str, str] = {"cleanup.policy": self.cleanup}
         if self.cleanup == "delete":
             conf["retention.ms"] = str(self.retention_ms)
         else:
@@ -93,7 +93,7 @@ RECORDS_VISIT = Topic(
     partitions=6,
     producers=("identity",),
     consumers=("records",),
-    description="Accepted visits resolved to a person, keyed by person_id so one record has one writer.",
+    description="Accepted visits resolved to a person, keyed by person_id: one writer per record.",
     event_types=("VisitResolved",),
 )
 IDENTITY_PERSON = Topic(
@@ -130,7 +130,7 @@ PLATFORM_DLQ = Topic(
     partitions=1,
     producers=("identity", "records", "notify"),
     consumers=("operators",),
-    description="Internal events a service could not apply after retries (a bug or a contract breach).",
+    description="Internal events a service could not apply after retries (bug or contract breach).",
     event_types=("EventRejected",),
     retention_ms=90 * DAY_MS,
 )

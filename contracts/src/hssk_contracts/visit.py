@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 IdentifierType = Literal["cccd", "cmnd", "bhyt", "passport", "eid", "temp"]
 Sex = Literal["male", "female", "unknown"]
 
-# A date with its precision: "1990-05-01", "1990-05" or "1990" (year only; unknown parts stay unknown).
+# A date with its precision: "1990-05-01", "1990-05" or "1990"; unknown parts stay unknown.
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["1990-05-01"])]
 FacilityCode = Annotated[str, Field(pattern=r"^\d{5}$", description="MA_CSKCB, 5 digits")]
 Icd10 = Annotated[str, Field(pattern=r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$", max_length=7)]

@@ -1,4 +1,7 @@
-"""Append-only audit of every read and change of health data: who, whose, what, why, when, outcome."""
+"""Append-only audit of every read and change of health data.
+
+Each entry says who, whose, what, why, when and the outcome.
+"""
 
 from __future__ import annotations
 

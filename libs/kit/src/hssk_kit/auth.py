@@ -33,7 +33,7 @@ class TokenVerifier:
         self._audience = settings.jwt_audience
         self._algorithms = list(settings.jwt_algorithms)
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
-        self._key = None
+        self._key: bytes | None = None
         if self._jwks is None:
             if not settings.jwt_public_key_file:
                 raise ValueError("set jwks_url or jwt_public_key_file to verify tokens")
@@ -49,9 +49,13 @@ class TokenVerifier:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self._signing_key(token), algorithms=self._algorithms,
-                audience=self._audience, issuer=self._issuer,
-                options={"require": ["exp", "iss", "aud", "sub"]})
+                token,
+                self._signing_key(token),
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
         except (jwt.PyJWTError, OSError) as exc:
             raise PermissionError(f"invalid token: {exc}") from None
         role = claims.get("role")
@@ -61,22 +65,32 @@ class TokenVerifier:
             raise PermissionError(f"invalid token: role {role} needs a facility claim")
         if role == "ward_officer" and not claims.get("ward"):
             raise PermissionError("invalid token: role ward_officer needs a ward claim")
-        return Principal(subject=claims["sub"], role=role, facility=claims.get("facility"),
-                         ward=claims.get("ward"), person_id=claims.get("person_id"))
+        return Principal(
+            subject=claims["sub"],
+            role=role,
+            facility=claims.get("facility"),
+            ward=claims.get("ward"),
+            person_id=claims.get("person_id"),
+        )
 
 
 def current_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise HTTPException(401, detail={"error": "unauthenticated",
-                                         "message": "send Authorization: Bearer <token>"},
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            detail={"error": "unauthenticated", "message": "send Authorization: Bearer <token>"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     try:
         return request.app.state.verifier.verify(token)
     except PermissionError as exc:
-        raise HTTPException(401, detail={"error": "unauthenticated", "message": str(exc)},
-                            headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            401,
+            detail={"error": "unauthenticated", "message": str(exc)},
+            headers={"WWW-Authenticate": "Bearer"},
+        ) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -85,8 +99,13 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: Role):
     def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise HTTPException(403, detail={
-                "error": "forbidden",
-                "message": f"role {principal.role} may not do this; needs one of {list(roles)}"})
+            raise HTTPException(
+                403,
+                detail={
+                    "error": "forbidden",
+                    "message": f"role {principal.role} may not do this; needs one of {list(roles)}",
+                },
+            )
         return principal
+
     return Depends(dependency)

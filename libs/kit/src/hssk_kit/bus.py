@@ -27,8 +27,15 @@ from hssk_kit import metrics
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (KafkaConnectionError, KafkaTimeoutError, ConnectionFailure, AutoReconnect,
-             ServerSelectionTimeoutError, ConnectionError, TimeoutError)
+TRANSIENT = (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    ConnectionFailure,
+    AutoReconnect,
+    ServerSelectionTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
 MAX_HANDLER_ATTEMPTS = 3
 
 
@@ -61,9 +68,14 @@ class Publisher:
     def __init__(self, bootstrap: str, service: str):
         self.service = service
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-            linger_ms=5, max_batch_size=256 * 1024, request_timeout_ms=30_000,
-            client_id=f"hssk-{service}")
+            bootstrap_servers=bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_batch_size=256 * 1024,
+            request_timeout_ms=30_000,
+            client_id=f"hssk-{service}",
+        )
 
     async def start(self) -> None:
         await self._producer.start()
@@ -87,9 +99,19 @@ DeadLetter = Callable[[Inbound, list[Problem], int, Publish], Awaitable[None]]
 
 
 class ConsumerLoop:
-    def __init__(self, *, service: str, group_id: str, topics: list[Topic], bootstrap: str,
-                 publisher: Publisher, handle: Handle, dead_letter: DeadLetter,
-                 batch_size: int = 500, concurrency: int = 64):
+    def __init__(
+        self,
+        *,
+        service: str,
+        group_id: str,
+        topics: list[Topic],
+        bootstrap: str,
+        publisher: Publisher,
+        handle: Handle,
+        dead_letter: DeadLetter,
+        batch_size: int = 500,
+        concurrency: int = 64,
+    ):
         self.service = service
         self._topics = topics
         self._publisher = publisher
@@ -98,9 +120,14 @@ class ConsumerLoop:
         self._batch_size = batch_size
         self._slots = asyncio.Semaphore(concurrency)
         self._consumer = AIOKafkaConsumer(
-            *(t.name for t in topics), bootstrap_servers=bootstrap, group_id=group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=batch_size, client_id=f"hssk-{service}")
+            *(t.name for t in topics),
+            bootstrap_servers=bootstrap,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=batch_size,
+            client_id=f"hssk-{service}",
+        )
         self.healthy = False
 
     async def check(self) -> None:
@@ -150,17 +177,30 @@ class ConsumerLoop:
                 return
             except TRANSIENT as exc:
                 metrics.RETRIES.labels(self.service, msg.topic).inc()
-                log.warning("transient failure, retrying", extra={
-                    "topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-                    "attempt": attempt, "error": repr(exc)})
+                log.warning(
+                    "transient failure, retrying",
+                    extra={
+                        "topic": msg.topic,
+                        "partition": msg.partition,
+                        "offset": msg.offset,
+                        "attempt": attempt,
+                        "error": repr(exc),
+                    },
+                )
                 await asyncio.sleep(min(0.2 * 2 ** min(attempt, 5), 5.0))
                 continue
             except KafkaError:
                 raise
             except Exception as exc:
-                log.exception("handler failed", extra={
-                    "topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-                    "attempt": attempt})
+                log.exception(
+                    "handler failed",
+                    extra={
+                        "topic": msg.topic,
+                        "partition": msg.partition,
+                        "offset": msg.offset,
+                        "attempt": attempt,
+                    },
+                )
                 if attempt < MAX_HANDLER_ATTEMPTS:
                     await asyncio.sleep(0.1 * attempt)
                     continue
@@ -168,19 +208,27 @@ class ConsumerLoop:
                 await self._reject(msg, [problem], attempt, publish, "failed")
                 return
             metrics.HANDLER_SECONDS.labels(self.service, msg.topic).observe(
-                time.perf_counter() - started)
+                time.perf_counter() - started
+            )
             metrics.CONSUMED.labels(self.service, msg.topic, "ok").inc()
             return
 
-    async def _reject(self, msg: Inbound, problems: list[Problem], attempt: int,
-                      publish: Publish, outcome: str) -> None:
+    async def _reject(
+        self, msg: Inbound, problems: list[Problem], attempt: int, publish: Publish, outcome: str
+    ) -> None:
         await self._dead_letter(msg, problems, attempt, publish)
         metrics.CONSUMED.labels(self.service, msg.topic, outcome).inc()
         for p in problems[:5]:
             metrics.DEAD_LETTERS.labels(self.service, msg.topic, p.rule).inc()
-        log.warning("message dead-lettered", extra={
-            "topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-            "reasons": [f"{p.field}: {p.rule}" for p in problems[:5]]})
+        log.warning(
+            "message dead-lettered",
+            extra={
+                "topic": msg.topic,
+                "partition": msg.partition,
+                "offset": msg.offset,
+                "reasons": [f"{p.field}: {p.rule}" for p in problems[:5]],
+            },
+        )
 
     async def _report_lag(self) -> None:
         lag: dict[str, int] = defaultdict(int)

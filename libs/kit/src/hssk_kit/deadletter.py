@@ -12,15 +12,26 @@ from hssk_contracts.topics import Topic
 from hssk_kit.bus import DeadLetter, Inbound, Publish
 
 
-def rejected_data(msg: Inbound, problems: list[Problem], attempt: int, service: str,
-                  facility_code: str | None = None) -> RejectedData:
+def rejected_data(
+    msg: Inbound,
+    problems: list[Problem],
+    attempt: int,
+    service: str,
+    facility_code: str | None = None,
+) -> RejectedData:
     return RejectedData(
-        reasons=[Reason(field=p.field, rule=p.rule, message=p.message, value=p.value)
-                 for p in problems],
+        reasons=[
+            Reason(field=p.field, rule=p.rule, message=p.message, value=p.value) for p in problems
+        ],
         original_b64=base64.b64encode(msg.value).decode(),
-        source_topic=msg.topic, partition=msg.partition, offset=msg.offset,
+        source_topic=msg.topic,
+        partition=msg.partition,
+        offset=msg.offset,
         source_key=msg.key.decode(errors="replace") if msg.key else None,
-        facility_code=facility_code, attempt=attempt, rejected_by=service)
+        facility_code=facility_code,
+        attempt=attempt,
+        rejected_by=service,
+    )
 
 
 def dead_letter_to(dlq: Topic, service: str) -> DeadLetter:
@@ -28,12 +39,16 @@ def dead_letter_to(dlq: Topic, service: str) -> DeadLetter:
     derived from where the message was, so a replay of the same offsets re-emits the same id."""
     event_type = VisitRejected if dlq is topics.EMR_VISIT_DLQ else EventRejected
 
-    async def dead_letter(msg: Inbound, problems: list[Problem], attempt: int,
-                          publish: Publish) -> None:
+    async def dead_letter(
+        msg: Inbound, problems: list[Problem], attempt: int, publish: Publish
+    ) -> None:
         data = rejected_data(msg, problems, attempt, service)
         event = event_type.new(
             event_id=derive_event_id("dlq", msg.topic, str(msg.partition), str(msg.offset)),
-            producer=service, key=data.source_key or "unknown", data=data)
+            producer=service,
+            key=data.source_key or "unknown",
+            data=data,
+        )
         await publish(dlq, event)
 
     return dead_letter

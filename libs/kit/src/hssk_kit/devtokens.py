@@ -21,21 +21,44 @@ def ensure_keys(directory: Path) -> tuple[Path, Path]:
         return private, public
     directory.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     private.chmod(0o600)
-    public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return private, public
 
 
-def mint(private_key_file: Path, *, role: str, subject: str | None = None,
-         facility: str | None = None, ward: str | None = None, person_id: str | None = None,
-         ttl_s: int = 8 * 3600, issuer: str = ISSUER, audience: str = AUDIENCE) -> str:
+def mint(
+    private_key_file: Path,
+    *,
+    role: str,
+    subject: str | None = None,
+    facility: str | None = None,
+    ward: str | None = None,
+    person_id: str | None = None,
+    ttl_s: int = 8 * 3600,
+    issuer: str = ISSUER,
+    audience: str = AUDIENCE,
+) -> str:
     now = int(time.time())
-    claims = {"iss": issuer, "aud": audience, "sub": subject or f"dev-{role}-{uuid.uuid4().hex[:8]}",
-              "role": role, "iat": now, "exp": now + ttl_s}
-    claims.update({k: v for k, v in
-                   {"facility": facility, "ward": ward, "person_id": person_id}.items() if v})
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject or f"dev-{role}-{uuid.uuid4().hex[:8]}",
+        "role": role,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    claims.update(
+        {k: v for k, v in {"facility": facility, "ward": ward, "person_id": person_id}.items() if v}
+    )
     return jwt.encode(claims, private_key_file.read_bytes(), algorithm="RS256")

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 Check = Callable[[], Awaitable[None]]
 
@@ -35,8 +35,10 @@ def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
             except Exception as exc:
                 results[name] = f"failing: {type(exc).__name__}: {exc}"[:300]
         ready = all(v == "ok" for v in results.values())
-        return JSONResponse(status_code=200 if ready else 503,
-                            content={"status": "ready" if ready else "not_ready", "checks": results})
+        return JSONResponse(
+            status_code=200 if ready else 503,
+            content={"status": "ready" if ready else "not_ready", "checks": results},
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
@@ -44,8 +46,11 @@ def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
 
     @app.exception_handler(HTTPException)
     async def flat_errors(_: Request, exc: HTTPException) -> JSONResponse:
-        body = exc.detail if isinstance(exc.detail, dict) else {"error": "http_error",
-                                                                "message": str(exc.detail)}
+        body = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"error": "http_error", "message": str(exc.detail)}
+        )
         return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -53,10 +58,12 @@ def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
         problems = []
         for err in exc.errors():
             value = err.get("input")
-            problems.append({
-                "field": ".".join(str(p) for p in err["loc"] if p != "body") or "$",
-                "rule": err["type"],
-                "message": err["msg"],
-                "value": None if isinstance(value, dict | list) else value,
-            })
+            problems.append(
+                {
+                    "field": ".".join(str(p) for p in err["loc"] if p != "body") or "$",
+                    "rule": err["type"],
+                    "message": err["msg"],
+                    "value": None if isinstance(value, dict | list) else value,
+                }
+            )
         return problem_response(422, "validation_failed", problems)

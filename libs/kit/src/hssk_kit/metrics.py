@@ -5,25 +5,40 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 CONSUMED = Counter(
-    "hssk_bus_messages_total", "Messages a consumer finished, by outcome",
-    ["service", "topic", "outcome"])
+    "hssk_bus_messages_total",
+    "Messages a consumer finished, by outcome",
+    ["service", "topic", "outcome"],
+)
 HANDLER_SECONDS = Histogram(
-    "hssk_bus_handler_seconds", "Time to handle one message (decode, writes, publish enqueue)",
-    ["service", "topic"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5))
+    "hssk_bus_handler_seconds",
+    "Time to handle one message (decode, writes, publish enqueue)",
+    ["service", "topic"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+)
 BATCH_SECONDS = Histogram(
-    "hssk_bus_batch_seconds", "Time from fetching a batch to committing its offsets",
-    ["service"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+    "hssk_bus_batch_seconds",
+    "Time from fetching a batch to committing its offsets",
+    ["service"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 LAG = Gauge(
-    "hssk_bus_consumer_lag", "Messages behind the partition end, per topic",
-    ["service", "topic"])
+    "hssk_bus_consumer_lag", "Messages behind the partition end, per topic", ["service", "topic"]
+)
 DEAD_LETTERS = Counter(
-    "hssk_bus_dead_letters_total", "Messages sent to a dead-letter topic, by reason",
-    ["service", "topic", "reason"])
+    "hssk_bus_dead_letters_total",
+    "Messages sent to a dead-letter topic, by reason",
+    ["service", "topic", "reason"],
+)
 RETRIES = Counter(
-    "hssk_bus_retries_total", "Transient failures retried before committing", ["service", "topic"])
+    "hssk_bus_retries_total", "Transient failures retried before committing", ["service", "topic"]
+)
 PUBLISHED = Counter(
-    "hssk_bus_published_total", "Events published and acknowledged by the broker",
-    ["service", "topic"])
+    "hssk_bus_published_total",
+    "Events published and acknowledged by the broker",
+    ["service", "topic"],
+)
 AUDITED = Counter(
-    "hssk_audit_entries_total", "Audit entries written, by action and outcome",
-    ["service", "action", "outcome"])
+    "hssk_audit_entries_total",
+    "Audit entries written, by action and outcome",
+    ["service", "action", "outcome"],
+)

@@ -18,8 +18,12 @@ from hssk_kit.audit import AuditEntry
 
 def connect(url: str, db: str) -> tuple[AsyncIOMotorClient, AsyncIOMotorDatabase]:
     client: AsyncIOMotorClient = AsyncIOMotorClient(
-        url, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000, tz_aware=True,
-        uuidRepresentation="standard")
+        url,
+        serverSelectionTimeoutMS=3000,
+        connectTimeoutMS=3000,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
     return client, client[db]
 
 
@@ -37,8 +41,9 @@ class MongoAuditLog:
         doc = entry.to_doc()
         await self._log.insert_one({"_id": str(uuid.uuid4()), **doc})
         if entry.person_id:
-            await upsert_by_id(self._by_person, entry.person_id, {"$push": {"entries": doc}},
-                               {"entries": [doc]})
+            await upsert_by_id(
+                self._by_person, entry.person_id, {"$push": {"entries": doc}}, {"entries": [doc]}
+            )
         metrics.AUDITED.labels(self._service, entry.action, entry.outcome).inc()
 
     async def for_person(self, person_id: str, limit: int = 100) -> list[AuditEntry]:

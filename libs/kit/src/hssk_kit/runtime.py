@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,13 +23,16 @@ class Service:
     app: FastAPI
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
-    workers: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    workers: Sequence[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 async def run(service: Service, host: str, port: int) -> int:
     await service.start()
-    server = uvicorn.Server(uvicorn.Config(service.app, host=host, port=port, log_config=None,
-                                           access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            service.app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
+        )
+    )
     serving = asyncio.create_task(server.serve(), name="http")
     workers = [asyncio.create_task(w(), name=f"worker-{i}") for i, w in enumerate(service.workers)]
     log.info("service started", extra={"host": host, "port": port, "workers": len(workers)})
@@ -36,8 +40,11 @@ async def run(service: Service, host: str, port: int) -> int:
     failed = [t for t in done if t is not serving and (t.cancelled() or t.exception())]
     for task in failed:
         exc = None if task.cancelled() else task.exception()
-        log.critical("worker stopped; exiting so the supervisor restarts us",
-                     exc_info=exc, extra={"worker": task.get_name()})
+        log.critical(
+            "worker stopped; exiting so the supervisor restarts us",
+            exc_info=exc,
+            extra={"worker": task.get_name()},
+        )
     server.should_exit = True
     for task in workers:
         task.cancel()

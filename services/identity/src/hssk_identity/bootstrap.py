@@ -24,18 +24,23 @@ def bootstrap(settings: Settings) -> Service:
     persons = MongoPersonRepository(db)
     audit = mongo.MongoAuditLog(db, SERVICE)
     loop = ConsumerLoop(
-        service=SERVICE, group_id="identity", topics=[topics.EMR_VISIT_ACCEPTED],
-        bootstrap=settings.kafka_bootstrap, publisher=publisher,
+        service=SERVICE,
+        group_id="identity",
+        topics=[topics.EMR_VISIT_ACCEPTED],
+        bootstrap=settings.kafka_bootstrap,
+        publisher=publisher,
         handle=consumer.accepted_visit_consumer(persons=persons),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
-        batch_size=settings.consumer_batch)
+        batch_size=settings.consumer_batch,
+    )
 
-    app = FastAPI(title="HSSK identity", version="1.0.0",
-                  description="The master citizen index.")
+    app = FastAPI(title="HSSK identity", version="1.0.0", description="The master citizen index.")
     app.state.verifier = TokenVerifier(settings)
     app.include_router(http.router(persons=persons, audit=audit))
-    install(app, lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db),
-                          "consumer": loop.check})
+    install(
+        app,
+        lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+    )
 
     async def stop() -> None:
         await publisher.stop()

@@ -2,5 +2,8 @@
 
 from prometheus_client import Counter
 
-RESOLUTIONS = Counter("identity_resolutions_total", "Visits resolved to a person, by decision",
-                      ["decision", "matched_on"])
+RESOLUTIONS = Counter(
+    "identity_resolutions_total",
+    "Visits resolved to a person, by decision",
+    ["decision", "matched_on"],
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hssk_contracts.envelope import Envelope
 from hssk_contracts.topics import Topic
 

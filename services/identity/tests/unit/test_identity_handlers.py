@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import (
@@ -25,18 +26,32 @@ CCCD = "001090012345"
 CARD = "DN4010123456789"
 
 
-def accepted(visit_id: str, identifiers: list[tuple[str, str]], facility: str = "01001",
-             name: str = "Nguyễn Văn An") -> VisitAccepted:
-    visit = Visit(facility_code=facility, visit_id=visit_id, sent_at=NOW,
-                  admitted_at=NOW - timedelta(hours=1),
-                  patient=Patient(name=name, birth_date="1990-05-01", sex="male",
-                                  identifiers=[Identifier(type=t, value=v)
-                                               for t, v in identifiers]))
+def accepted(
+    visit_id: str,
+    identifiers: list[tuple[str, str]],
+    facility: str = "01001",
+    name: str = "Nguyễn Văn An",
+) -> VisitAccepted:
+    visit = Visit(
+        facility_code=facility,
+        visit_id=visit_id,
+        sent_at=NOW,
+        admitted_at=NOW - timedelta(hours=1),
+        patient=Patient(
+            name=name,
+            birth_date="1990-05-01",
+            sex="male",
+            identifiers=[Identifier(type=t, value=v) for t, v in identifiers],
+        ),
+    )
     digest = hashlib.sha256(visit.key.encode()).hexdigest()
     return VisitAccepted.new(
-        event_id=derive_event_id("visit-accepted", visit.key, "1", digest), producer="ingest-emr",
-        key=visit.key, occurred_at=NOW,
-        data=VisitAcceptedData(visit=visit, source=Source(format="json"), content_hash=digest))
+        event_id=derive_event_id("visit-accepted", visit.key, "1", digest),
+        producer="ingest-emr",
+        key=visit.key,
+        occurred_at=NOW,
+        data=VisitAcceptedData(visit=visit, source=Source(format="json"), content_hash=digest),
+    )
 
 
 @pytest.fixture
@@ -58,12 +73,13 @@ async def test_new_person_is_created_and_the_visit_resolved(persons, publish):
     person_id = await resolve(event, persons, publish)
 
     assert [(t, type(e)) for t, e in publish.sent] == [
-        (topics.IDENTITY_PERSON, PersonCreated), (topics.RECORDS_VISIT, VisitResolved)]
+        (topics.IDENTITY_PERSON, PersonCreated),
+        (topics.RECORDS_VISIT, VisitResolved),
+    ]
     created, visit_resolved = publish.sent[0][1], publish.sent[1][1]
     assert created.key == created.data.person_id == person_id
     assert created.data.version == 1
-    assert [(i.type, i.value) for i in created.data.identifiers] == [("cccd", CCCD),
-                                                                     ("bhyt", CARD)]
+    assert [(i.type, i.value) for i in created.data.identifiers] == [("cccd", CCCD), ("bhyt", CARD)]
     assert CCCD not in person_id  # opaque: never derived from an ID number
     assert visit_resolved.key == person_id
     assert visit_resolved.data.decision == "created"
@@ -87,8 +103,9 @@ async def test_second_visit_with_the_same_cccd_matches_the_same_person(persons, 
     assert len(persons.persons) == 1
 
 
-async def test_bhyt_only_visit_matches_via_bhxh_number_despite_another_card_prefix(persons,
-                                                                                   publish):
+async def test_bhyt_only_visit_matches_via_bhxh_number_despite_another_card_prefix(
+    persons, publish
+):
     first = await resolve(accepted("LK1", [("cccd", CCCD), ("bhyt", CARD)]), persons, publish)
     publish.clear()
 

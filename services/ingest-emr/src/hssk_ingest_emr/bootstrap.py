@@ -21,25 +21,36 @@ from hssk_kit.runtime import Service
 SERVICE = "ingest-emr"
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-              ) -> Service:
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     receipts_store = MongoReceiptStore(db)
     loop = ConsumerLoop(
-        service=SERVICE, group_id="ingest-emr", topics=[topics.EMR_VISIT],
-        bootstrap=settings.kafka_bootstrap, publisher=publisher,
+        service=SERVICE,
+        group_id="ingest-emr",
+        topics=[topics.EMR_VISIT],
+        bootstrap=settings.kafka_bootstrap,
+        publisher=publisher,
         handle=consumer.visit_consumer(receipts_store=receipts_store, clock=clock),
         dead_letter=dead_letter_to(topics.EMR_VISIT_DLQ, SERVICE),
-        batch_size=settings.consumer_batch)
+        batch_size=settings.consumer_batch,
+    )
 
-    app = FastAPI(title="HSSK ingest-emr", version="1.0.0",
-                  description="Hospital visits in, validated and de-duplicated.")
+    app = FastAPI(
+        title="HSSK ingest-emr",
+        version="1.0.0",
+        description="Hospital visits in, validated and de-duplicated.",
+    )
     app.state.verifier = TokenVerifier(settings)
-    app.include_router(http.router(receipts_store=receipts_store, publish=publisher.publish,
-                                   clock=clock))
-    install(app, lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db),
-                          "consumer": loop.check})
+    app.include_router(
+        http.router(receipts_store=receipts_store, publish=publisher.publish, clock=clock)
+    )
+    install(
+        app,
+        lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+    )
 
     async def stop() -> None:
         await publisher.stop()

@@ -24,8 +24,9 @@ class Outcome:
     warnings: list[VisitWarning]
 
 
-async def on_visit(visit: Visit, source: Source, *, now: datetime, receipts_store: ReceiptStore,
-                   publish: Publish) -> Outcome:
+async def on_visit(
+    visit: Visit, source: Source, *, now: datetime, receipts_store: ReceiptStore, publish: Publish
+) -> Outcome:
     problems, warnings = validation.validate(visit, now)
     if problems:
         metrics.VISITS.labels(source.format, "rejected").inc()
@@ -39,12 +40,16 @@ async def on_visit(visit: Visit, source: Source, *, now: datetime, receipts_stor
         return Outcome(decision, last.event_id, warnings)
     event_id = derive_event_id("visit-accepted", visit.key, str(visit.revision), digest)
     event = VisitAccepted.new(
-        event_id=event_id, producer=PRODUCER, key=visit.key,
-        data=VisitAcceptedData(visit=visit, source=source, content_hash=digest, warnings=warnings))
+        event_id=event_id,
+        producer=PRODUCER,
+        key=visit.key,
+        data=VisitAcceptedData(visit=visit, source=source, content_hash=digest, warnings=warnings),
+    )
     await publish(topics.EMR_VISIT_ACCEPTED, event)
     # Only after the broker has the event: a crash before this line re-publishes the same event.
-    await receipts_store.put(receipts.Receipt(visit.key, visit.revision, visit.sent_at, digest,
-                                              event_id))
+    await receipts_store.put(
+        receipts.Receipt(visit.key, visit.revision, visit.sent_at, digest, event_id)
+    )
     for w in warnings:
         metrics.WARNINGS.labels(w.rule).inc()
     return Outcome(decision, event_id, warnings)

@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from hssk_cli import synth
 from hssk_contracts import topics
 from hssk_contracts.events import Source, VisitAccepted
@@ -50,15 +51,20 @@ async def test_accepted_visit_publishes_one_event_and_stores_a_receipt(visit, st
     assert event.data.content_hash == content_hash(visit)
     stored = store.receipts["79001:LK0042"]
     assert (stored.revision, stored.sent_at, stored.content_hash, stored.event_id) == (
-        1, NOW, content_hash(visit), outcome.event_id)
+        1,
+        NOW,
+        content_hash(visit),
+        outcome.event_id,
+    )
 
 
 async def test_same_payload_again_is_a_duplicate_and_publishes_nothing(visit, store, publish):
     first = await submit(visit, store, publish)
     publish.clear()
 
-    again = await submit(visit.model_copy(update={"sent_at": NOW + timedelta(minutes=5)}),
-                         store, publish)
+    again = await submit(
+        visit.model_copy(update={"sent_at": NOW + timedelta(minutes=5)}), store, publish
+    )
 
     assert again.decision == "duplicate"
     assert again.event_id == first.event_id
@@ -68,8 +74,9 @@ async def test_same_payload_again_is_a_duplicate_and_publishes_nothing(visit, st
 
 async def test_corrected_revision_is_published_with_a_new_event_id(visit, store, publish):
     first = await submit(visit, store, publish)
-    corrected = visit.model_copy(update={"revision": 2, "sent_at": NOW + timedelta(hours=1),
-                                         "main_icd10": "E11"})
+    corrected = visit.model_copy(
+        update={"revision": 2, "sent_at": NOW + timedelta(hours=1), "main_icd10": "E11"}
+    )
 
     outcome = await submit(corrected, store, publish, now=NOW + timedelta(hours=1))
 
@@ -81,8 +88,7 @@ async def test_corrected_revision_is_published_with_a_new_event_id(visit, store,
     assert store.receipts[visit.key].event_id == outcome.event_id
 
 
-async def test_stale_revision_publishes_nothing_and_keeps_the_newer_receipt(visit, store,
-                                                                            publish):
+async def test_stale_revision_publishes_nothing_and_keeps_the_newer_receipt(visit, store, publish):
     newer = visit.model_copy(update={"revision": 2, "main_icd10": "E11"})
     accepted = await submit(newer, store, publish)
     publish.clear()
@@ -96,19 +102,25 @@ async def test_stale_revision_publishes_nothing_and_keeps_the_newer_receipt(visi
     assert store.receipts[visit.key].revision == 2
 
 
-async def test_invalid_visit_is_rejected_naming_fields_and_nothing_happens(visit, store,
-                                                                           publish):
-    bad = visit.model_copy(update={
-        "patient": visit.patient.model_copy(
-            update={"identifiers": [Identifier(type="cccd", value="12345")]}),
-        "admitted_at": NOW + timedelta(days=2), "discharged_at": None})
+async def test_invalid_visit_is_rejected_naming_fields_and_nothing_happens(visit, store, publish):
+    bad = visit.model_copy(
+        update={
+            "patient": visit.patient.model_copy(
+                update={"identifiers": [Identifier(type="cccd", value="12345")]}
+            ),
+            "admitted_at": NOW + timedelta(days=2),
+            "discharged_at": None,
+        }
+    )
 
     with pytest.raises(Rejected) as caught:
         await submit(bad, store, publish)
 
     fields = {(p.field, p.rule) for p in caught.value.problems}
-    assert fields == {("patient.identifiers.0.value", "cccd_format"),
-                      ("admitted_at", "date_in_future")}
+    assert fields == {
+        ("patient.identifiers.0.value", "cccd_format"),
+        ("admitted_at", "date_in_future"),
+    }
     assert "patient.identifiers.0.value" in str(caught.value)
     assert publish.sent == []
     assert store.receipts == {}
@@ -116,10 +128,15 @@ async def test_invalid_visit_is_rejected_naming_fields_and_nothing_happens(visit
 
 async def test_event_id_is_deterministic_for_the_same_content(visit, publish):
     a = await submit(visit, InMemoryReceiptStore(), publish)
-    b = await submit(visit.model_copy(update={"sent_at": NOW + timedelta(days=1)}),
-                     InMemoryReceiptStore(), publish, now=NOW + timedelta(days=1))
-    other = await submit(visit.model_copy(update={"reason": "Sốt"}), InMemoryReceiptStore(),
-                         publish)
+    b = await submit(
+        visit.model_copy(update={"sent_at": NOW + timedelta(days=1)}),
+        InMemoryReceiptStore(),
+        publish,
+        now=NOW + timedelta(days=1),
+    )
+    other = await submit(
+        visit.model_copy(update={"reason": "Sốt"}), InMemoryReceiptStore(), publish
+    )
 
     assert a.event_id == b.event_id
     assert other.event_id != a.event_id
@@ -128,8 +145,13 @@ async def test_event_id_is_deterministic_for_the_same_content(visit, publish):
 async def test_cccd_mismatch_is_accepted_with_the_warning_attached(visit, store, publish):
     cccd = next(i.value for i in visit.patient.identifiers if i.type == "cccd")
     flipped = cccd[:3] + str(int(cccd[3]) ^ 1) + cccd[4:]  # other sex, same century
-    mismatched = visit.model_copy(update={"patient": visit.patient.model_copy(update={
-        "identifiers": [Identifier(type="cccd", value=flipped)]})})
+    mismatched = visit.model_copy(
+        update={
+            "patient": visit.patient.model_copy(
+                update={"identifiers": [Identifier(type="cccd", value=flipped)]}
+            )
+        }
+    )
 
     outcome = await submit(mismatched, store, publish)
 

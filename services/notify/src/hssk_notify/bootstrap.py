@@ -21,24 +21,30 @@ from hssk_notify.settings import Settings
 SERVICE = "notify"
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-              ) -> Service:
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     reminders = MongoReminderStore(db)
     loop = ConsumerLoop(
-        service=SERVICE, group_id="notify", topics=[topics.RECORDS_CHANGE],
-        bootstrap=settings.kafka_bootstrap, publisher=publisher,
+        service=SERVICE,
+        group_id="notify",
+        topics=[topics.RECORDS_CHANGE],
+        bootstrap=settings.kafka_bootstrap,
+        publisher=publisher,
         handle=consumer.record_change_consumer(reminders=reminders, clock=clock),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
-        batch_size=settings.consumer_batch)
+        batch_size=settings.consumer_batch,
+    )
 
-    app = FastAPI(title="HSSK notify", version="1.0.0",
-                  description="Reminders for citizens.")
+    app = FastAPI(title="HSSK notify", version="1.0.0", description="Reminders for citizens.")
     app.state.verifier = TokenVerifier(settings)
     app.include_router(http.router(reminders=reminders))
-    install(app, lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db),
-                          "consumer": loop.check})
+    install(
+        app,
+        lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+    )
 
     async def stop() -> None:
         await publisher.stop()

@@ -15,18 +15,31 @@ from hssk_notify.ports import ReminderStore
 PRODUCER = "notify"
 
 
-async def on_record_changed(event: RecordChanged, *, reminders: ReminderStore, publish: Publish,
-                            now: datetime) -> int:
+async def on_record_changed(
+    event: RecordChanged, *, reminders: ReminderStore, publish: Publish, now: datetime
+) -> int:
     scheduled = 0
     for r in reminders_for(event.data, now):
         if await reminders.has(r.person_id, r.reminder_id):
             continue
-        await publish(topics.NOTIFY_REMINDER, ReminderScheduled.new(
-            event_id=derive_event_id("reminder", r.reminder_id), producer=PRODUCER,
-            key=r.person_id, occurred_at=now, data=ReminderData(
-                reminder_id=r.reminder_id, person_id=r.person_id, kind=r.kind,  # type: ignore[arg-type]
-                due_at=r.due_at, channel=r.channel, message_vi=r.message_vi,  # type: ignore[arg-type]
-                cause_event_id=event.event_id)))
+        await publish(
+            topics.NOTIFY_REMINDER,
+            ReminderScheduled.new(
+                event_id=derive_event_id("reminder", r.reminder_id),
+                producer=PRODUCER,
+                key=r.person_id,
+                occurred_at=now,
+                data=ReminderData(
+                    reminder_id=r.reminder_id,
+                    person_id=r.person_id,
+                    kind=r.kind,  # type: ignore[arg-type]
+                    due_at=r.due_at,
+                    channel=r.channel,
+                    message_vi=r.message_vi,  # type: ignore[arg-type]
+                    cause_event_id=event.event_id,
+                ),
+            ),
+        )
         await reminders.add(r)  # after the broker has it: a crash in between re-publishes
         metrics.REMINDERS.labels(r.kind).inc()
         scheduled += 1

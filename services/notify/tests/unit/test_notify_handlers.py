@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import (
@@ -21,16 +22,29 @@ PID = "person-0001"
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-def record_changed(version: int = 1, missing: tuple[str, ...] = ("blood_group", "height"),
-                   appointment: date | None = date(2026, 12, 1)) -> RecordChanged:
+def record_changed(
+    version: int = 1,
+    missing: tuple[str, ...] = ("blood_group", "height"),
+    appointment: date | None = date(2026, 12, 1),
+) -> RecordChanged:
     data = RecordChangedData(
-        person_id=PID, version=version, change="visit_added", visit_key="01001:LK1",
+        person_id=PID,
+        version=version,
+        change="visit_added",
+        visit_key="01001:LK1",
         cause_event_id=f"cause-{version:08d}",
         completeness=Completeness(filled=46 - len(missing), total=46, missing=list(missing)),
-        appointments=[Appointment(date=appointment, facility_code="01001",
-                                  visit_key="01001:LK1")] if appointment else [])
-    return RecordChanged.new(event_id=derive_event_id("record-changed", str(version)),
-                             producer="records", key=PID, data=data, occurred_at=NOW)
+        appointments=[Appointment(date=appointment, facility_code="01001", visit_key="01001:LK1")]
+        if appointment
+        else [],
+    )
+    return RecordChanged.new(
+        event_id=derive_event_id("record-changed", str(version)),
+        producer="records",
+        key=PID,
+        data=data,
+        occurred_at=NOW,
+    )
 
 
 @pytest.fixture
@@ -74,7 +88,7 @@ async def test_a_later_change_in_the_same_week_only_adds_what_is_new(store, publ
     later = record_changed(version=2, missing=("phone",), appointment=date(2026, 12, 8))
     assert await handle(later, store, publish, now=NOW + timedelta(days=1)) == 1
 
-    (_, event), = publish.sent
+    ((_, event),) = publish.sent
     assert event.data.reminder_id == f"{PID}:appointment:2026-12-08:01001"
 
 
@@ -82,8 +96,12 @@ async def test_next_week_the_incomplete_profile_is_reminded_again(store, publish
     await handle(record_changed(appointment=None), store, publish)
     publish.clear()
 
-    assert await handle(record_changed(version=2, appointment=None), store, publish,
-                        now=NOW + timedelta(days=7)) == 1
+    assert (
+        await handle(
+            record_changed(version=2, appointment=None), store, publish, now=NOW + timedelta(days=7)
+        )
+        == 1
+    )
     assert publish.sent[0][1].data.reminder_id == f"{PID}:incomplete_profile:2026-W48"
 
 

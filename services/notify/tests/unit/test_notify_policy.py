@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from hssk_contracts.events import Appointment, Completeness, RecordChangedData
 from hssk_notify.domain.policy import reminders_for
 
@@ -13,14 +14,20 @@ NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # Friday 10:00 in Vietnam, ISO w
 FILLABLE_MISSING = ["drug_allergy", "blood_group", "height", "weight", "main_icd10"]
 
 
-def change(missing: list[str] = FILLABLE_MISSING,
-           appointments: tuple[date, ...] = ()) -> RecordChangedData:
+def change(
+    missing: list[str] = FILLABLE_MISSING, appointments: tuple[date, ...] = ()
+) -> RecordChangedData:
     return RecordChangedData(
-        person_id=PID, version=3, change="visit_added", visit_key="01001:LK1",
+        person_id=PID,
+        version=3,
+        change="visit_added",
+        visit_key="01001:LK1",
         cause_event_id="evt-00000001",
         completeness=Completeness(filled=46 - len(missing), total=46, missing=missing),
-        appointments=[Appointment(date=d, facility_code="01001", visit_key="01001:LK1")
-                      for d in appointments])
+        appointments=[
+            Appointment(date=d, facility_code="01001", visit_key="01001:LK1") for d in appointments
+        ],
+    )
 
 
 def of_kind(reminders, kind):
@@ -34,7 +41,8 @@ def test_incomplete_profile_lists_citizen_fillable_fields_in_vietnamese():
     assert r.reminder_id == f"{PID}:incomplete_profile:2026-W47"
     # Template order of the policy, at most three named, the rest counted; no internal keys.
     assert r.message_vi.startswith(
-        "Hồ sơ sức khỏe của bạn còn thiếu: nhóm máu, chiều cao, cân nặng và 1 mục khác.")
+        "Hồ sơ sức khỏe của bạn còn thiếu: nhóm máu, chiều cao, cân nặng và 1 mục khác."
+    )
     assert "main_icd10" not in r.message_vi and "mã bệnh" not in r.message_vi.lower()
     assert r.due_at == NOW  # 10:00 local is past the 09:00 slot: due now
 
@@ -57,13 +65,20 @@ def test_late_evening_change_is_due_next_morning_at_nine_local():
     assert r.due_at == datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    (datetime(2026, 11, 16, 1, 0, tzinfo=UTC), datetime(2026, 11, 22, 12, 0, tzinfo=UTC), True),
-    # 18:00Z on Sunday is already Monday 01:00 in Vietnam: the next week.
-    (datetime(2026, 11, 22, 12, 0, tzinfo=UTC), datetime(2026, 11, 22, 18, 0, tzinfo=UTC), False),
-    # ISO week 53 of 2026 spans the new year.
-    (datetime(2026, 12, 31, 3, 0, tzinfo=UTC), datetime(2027, 1, 1, 3, 0, tzinfo=UTC), True),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (datetime(2026, 11, 16, 1, 0, tzinfo=UTC), datetime(2026, 11, 22, 12, 0, tzinfo=UTC), True),
+        # 18:00Z on Sunday is already Monday 01:00 in Vietnam: the next week.
+        (
+            datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+            datetime(2026, 11, 22, 18, 0, tzinfo=UTC),
+            False,
+        ),
+        # ISO week 53 of 2026 spans the new year.
+        (datetime(2026, 12, 31, 3, 0, tzinfo=UTC), datetime(2027, 1, 1, 3, 0, tzinfo=UTC), True),
+    ],
+)
 def test_at_most_one_incomplete_reminder_per_iso_week(a, b, same):
     (ra,) = reminders_for(change(), a)
     (rb,) = reminders_for(change(missing=["phone"]), b)
@@ -97,8 +112,12 @@ def test_appointment_tomorrow_after_eight_is_due_now():
 
 
 def test_past_appointments_are_ignored():
-    reminders = reminders_for(change(missing=[], appointments=(
-        date(2026, 11, 19), date(2026, 10, 1), date(2026, 11, 25))), NOW)
+    reminders = reminders_for(
+        change(
+            missing=[], appointments=(date(2026, 11, 19), date(2026, 10, 1), date(2026, 11, 25))
+        ),
+        NOW,
+    )
     assert [r.reminder_id for r in reminders] == [f"{PID}:appointment:2026-11-25:01001"]
 
 

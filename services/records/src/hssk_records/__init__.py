@@ -1,1 +1,1 @@
-"""records: one living health record per citizen, its history, and the changes others subscribe to."""
+"""records: one living health record per citizen, its history, and the changes it announces."""

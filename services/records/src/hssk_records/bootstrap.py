@@ -21,26 +21,40 @@ from hssk_records.settings import Settings
 SERVICE = "records"
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-              ) -> Service:
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     records = MongoRecordRepository(db)
     audit = mongo.MongoAuditLog(db, SERVICE)
     loop = ConsumerLoop(
-        service=SERVICE, group_id="records", topics=[topics.RECORDS_VISIT],
-        bootstrap=settings.kafka_bootstrap, publisher=publisher,
+        service=SERVICE,
+        group_id="records",
+        topics=[topics.RECORDS_VISIT],
+        bootstrap=settings.kafka_bootstrap,
+        publisher=publisher,
         handle=consumer.resolved_visit_consumer(records=records, clock=clock),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
-        batch_size=settings.consumer_batch)
+        batch_size=settings.consumer_batch,
+    )
 
-    app = FastAPI(title="HSSK records", version="1.0.0",
-                  description="One living health record per citizen.")
+    app = FastAPI(
+        title="HSSK records", version="1.0.0", description="One living health record per citizen."
+    )
     app.state.verifier = TokenVerifier(settings)
-    app.include_router(http.router(records=records, audit=audit, clock=clock,
-                                   doctor_window=timedelta(days=settings.doctor_access_days)))
-    install(app, lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db),
-                          "consumer": loop.check})
+    app.include_router(
+        http.router(
+            records=records,
+            audit=audit,
+            clock=clock,
+            doctor_window=timedelta(days=settings.doctor_access_days),
+        )
+    )
+    install(
+        app,
+        lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+    )
 
     async def stop() -> None:
         await publisher.stop()

@@ -24,23 +24,38 @@ MAX_CONFLICTS = 5
 VN_OFFSET = timedelta(hours=7)
 
 
-def change_event(record: Record, kind: str, visit_key: str, cause: str, now: datetime
-                 ) -> RecordChanged:
+def change_event(
+    record: Record, kind: str, visit_key: str, cause: str, now: datetime
+) -> RecordChanged:
     today = (now + VN_OFFSET).date()
     missing = template.missing(record)
     data = RecordChangedData(
-        person_id=record.person_id, version=record.version, change=kind,  # type: ignore[arg-type]
-        visit_key=visit_key, cause_event_id=cause, ward_code=record.ward_code,
-        completeness=Completeness(filled=len(template.FIELDS) - len(missing),
-                                  total=len(template.FIELDS), missing=missing),
-        appointments=[Appointment(date=d, facility_code=f, visit_key=k)
-                      for d, f, k in record.appointments(today)])
-    return RecordChanged.new(event_id=derive_event_id("record-changed", cause), producer=PRODUCER,
-                             key=record.person_id, data=data, occurred_at=now)
+        person_id=record.person_id,
+        version=record.version,
+        change=kind,  # type: ignore[arg-type]
+        visit_key=visit_key,
+        cause_event_id=cause,
+        ward_code=record.ward_code,
+        completeness=Completeness(
+            filled=len(template.FIELDS) - len(missing), total=len(template.FIELDS), missing=missing
+        ),
+        appointments=[
+            Appointment(date=d, facility_code=f, visit_key=k)
+            for d, f, k in record.appointments(today)
+        ],
+    )
+    return RecordChanged.new(
+        event_id=derive_event_id("record-changed", cause),
+        producer=PRODUCER,
+        key=record.person_id,
+        data=data,
+        occurred_at=now,
+    )
 
 
-async def on_visit_resolved(event: VisitResolved, *, records: RecordRepository, publish: Publish,
-                            now: datetime) -> str:
+async def on_visit_resolved(
+    event: VisitResolved, *, records: RecordRepository, publish: Publish, now: datetime
+) -> str:
     d = event.data
     for _ in range(MAX_CONFLICTS):
         current = await records.get(d.person_id)
@@ -56,7 +71,8 @@ async def on_visit_resolved(event: VisitResolved, *, records: RecordRepository, 
             return outcome.kind
         change = change_event(outcome.record, outcome.kind, d.visit.key, event.event_id, now)
         stored = outcome.record.model_copy(
-            update={"last_change": change.model_dump(mode="json", exclude_none=True)})
+            update={"last_change": change.model_dump(mode="json", exclude_none=True)}
+        )
         try:
             await records.save(stored, expected_version=current.version if current else 0)
         except ConcurrentUpdate:

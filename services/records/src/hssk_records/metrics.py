@@ -2,7 +2,9 @@
 
 from prometheus_client import Counter
 
-VISITS_APPLIED = Counter("records_visits_applied_total",
-                         "Resolved visits applied to records, by outcome", ["outcome"])
-READS = Counter("records_reads_total", "Record reads over HTTP, by role and outcome",
-                ["role", "outcome"])
+VISITS_APPLIED = Counter(
+    "records_visits_applied_total", "Resolved visits applied to records, by outcome", ["outcome"]
+)
+READS = Counter(
+    "records_reads_total", "Record reads over HTTP, by role and outcome", ["role", "outcome"]
+)

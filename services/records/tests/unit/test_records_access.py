@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_records.domain.access import may_read
 from hssk_records.domain.record import apply_visit
@@ -14,10 +15,15 @@ WINDOW = timedelta(days=30)
 
 
 def record_with_visit_at(facility: str, admitted_at: datetime):
-    v = Visit(facility_code=facility, visit_id="LK1", sent_at=admitted_at,
-              admitted_at=admitted_at,
-              patient=Patient(name="Trần Thị Lan",
-                              identifiers=[Identifier(type="cccd", value="001190012345")]))
+    v = Visit(
+        facility_code=facility,
+        visit_id="LK1",
+        sent_at=admitted_at,
+        admitted_at=admitted_at,
+        patient=Patient(
+            name="Trần Thị Lan", identifiers=[Identifier(type="cccd", value="001190012345")]
+        ),
+    )
     return apply_visit(None, "person-A", v, "h1").record
 
 
@@ -27,8 +33,15 @@ def record():
 
 
 def read(record, role, *, subject=None, facility=None, emergency=None):
-    return may_read(role=role, subject_person_id=subject, facility=facility, record=record,
-                    now=NOW, doctor_window=WINDOW, emergency_reason=emergency)
+    return may_read(
+        role=role,
+        subject_person_id=subject,
+        facility=facility,
+        record=record,
+        now=NOW,
+        doctor_window=WINDOW,
+        emergency_reason=emergency,
+    )
 
 
 def test_citizen_reads_own_record(record):
@@ -63,8 +76,7 @@ def test_doctor_without_a_facility_is_denied(record):
 
 
 def test_emergency_with_a_real_reason_is_allowed_for_emergency(record):
-    access = read(record, "doctor", facility="79001",
-                  emergency="  Bệnh nhân hôn mê, cấp cứu  ")
+    access = read(record, "doctor", facility="79001", emergency="  Bệnh nhân hôn mê, cấp cứu  ")
     assert (access.allowed, access.purpose) == (True, "emergency")
     assert access.reason == "Bệnh nhân hôn mê, cấp cứu"
 
@@ -76,7 +88,8 @@ def test_emergency_with_a_short_reason_is_denied(record, reason):
 
 @pytest.mark.parametrize("role", ["leader", "operator", "ward_officer"])
 def test_other_roles_may_not_read_records(record, role):
-    access = read(record, role, subject="person-A", facility="01001",
-                  emergency="Cấp cứu khẩn cấp tại chỗ")
+    access = read(
+        record, role, subject="person-A", facility="01001", emergency="Cấp cứu khẩn cấp tại chỗ"
+    )
     assert (access.allowed, access.purpose) == (False, "not permitted")
     assert role in access.reason

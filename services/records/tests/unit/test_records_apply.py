@@ -11,15 +11,28 @@ NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 PID = "person-0001"
 
 
-def make_visit(visit_id: str = "LK1", *, revision: int = 1, sent_at: datetime = NOW,
-               admitted_at: datetime = NOW - timedelta(days=1), reason: str = "Khám định kỳ",
-               identifiers: tuple[tuple[str, str], ...] = (("cccd", "001090012345"),),
-               **patient: object) -> Visit:
+def make_visit(
+    visit_id: str = "LK1",
+    *,
+    revision: int = 1,
+    sent_at: datetime = NOW,
+    admitted_at: datetime = NOW - timedelta(days=1),
+    reason: str = "Khám định kỳ",
+    identifiers: tuple[tuple[str, str], ...] = (("cccd", "001090012345"),),
+    **patient: object,
+) -> Visit:
     fields = {"name": "Nguyễn Văn An", "sex": "male", **patient}
-    return Visit(facility_code="01001", visit_id=visit_id, revision=revision, sent_at=sent_at,
-                 admitted_at=admitted_at, reason=reason,
-                 patient=Patient(identifiers=[Identifier(type=t, value=v) for t, v in identifiers],
-                                 **fields))
+    return Visit(
+        facility_code="01001",
+        visit_id=visit_id,
+        revision=revision,
+        sent_at=sent_at,
+        admitted_at=admitted_at,
+        reason=reason,
+        patient=Patient(
+            identifiers=[Identifier(type=t, value=v) for t, v in identifiers], **fields
+        ),
+    )
 
 
 def apply(record, visit, digest):
@@ -37,7 +50,11 @@ def test_first_visit_creates_the_record_at_version_1():
     entry = out.record.visits["01001:LK1"]
     assert out.entry == entry
     assert (entry.revision, entry.content_hash, entry.applied_version, entry.visit) == (
-        1, "h1", 1, v)
+        1,
+        "h1",
+        1,
+        v,
+    )
     assert out.record.demographics.name == "Nguyễn Văn An"
     assert out.record.demographics.phone == "0912345678"
     assert out.record.demographics.sex == "male"
@@ -74,8 +91,9 @@ def test_older_revision_is_stale():
 
 def test_newer_revision_replaces_the_entry_instead_of_adding_one():
     stored = apply(None, make_visit(), "h1").record
-    out = apply(stored, make_visit(revision=2, sent_at=NOW + timedelta(hours=1),
-                                   reason="Sốt cao"), "h2")
+    out = apply(
+        stored, make_visit(revision=2, sent_at=NOW + timedelta(hours=1), reason="Sốt cao"), "h2"
+    )
 
     assert out.kind == "visit_revised"
     assert out.record.version == 2
@@ -86,29 +104,47 @@ def test_newer_revision_replaces_the_entry_instead_of_adding_one():
 
 
 def test_latest_visit_non_empty_demographics_win_and_empty_ones_are_kept():
-    old = make_visit("LK1", admitted_at=NOW - timedelta(days=10), phone="0900000001",
-                     address="Phường Ba Đình, Hà Nội", occupation="Giáo viên")
-    new = make_visit("LK2", admitted_at=NOW - timedelta(days=1), phone="0900000002",
-                     sex="unknown", blood_group="O+",
-                     identifiers=(("cccd", "001090012345"), ("bhyt", "DN4010123456789")))
+    old = make_visit(
+        "LK1",
+        admitted_at=NOW - timedelta(days=10),
+        phone="0900000001",
+        address="Phường Ba Đình, Hà Nội",
+        occupation="Giáo viên",
+    )
+    new = make_visit(
+        "LK2",
+        admitted_at=NOW - timedelta(days=1),
+        phone="0900000002",
+        sex="unknown",
+        blood_group="O+",
+        identifiers=(("cccd", "001090012345"), ("bhyt", "DN4010123456789")),
+    )
     record = apply(apply(None, old, "h1").record, new, "h2").record
 
     d = record.demographics
     assert d.phone == "0900000002"
     assert d.blood_group == "O+"
-    assert d.address == "Phường Ba Đình, Hà Nội"     # the newer visit left it empty
+    assert d.address == "Phường Ba Đình, Hà Nội"  # the newer visit left it empty
     assert d.occupation == "Giáo viên"
-    assert d.sex == "male"                           # "unknown" does not erase a known sex
+    assert d.sex == "male"  # "unknown" does not erase a known sex
     assert [(i.type, i.value) for i in d.identifiers] == [
-        ("cccd", "001090012345"), ("bhyt", "DN4010123456789")]
+        ("cccd", "001090012345"),
+        ("bhyt", "DN4010123456789"),
+    ]
 
 
 def test_an_older_visit_arriving_later_does_not_overwrite_newer_demographics():
-    new = make_visit("LK2", admitted_at=NOW - timedelta(days=1), phone="0900000002",
-                     address="Phường Sài Gòn")
-    old = make_visit("LK1", admitted_at=NOW - timedelta(days=30), phone="0900000001",
-                     address="Phường Ba Đình", name="Nguyễn Văn Ân",
-                     identifiers=(("cccd", "001090012345"), ("cmnd", "123456789")))
+    new = make_visit(
+        "LK2", admitted_at=NOW - timedelta(days=1), phone="0900000002", address="Phường Sài Gòn"
+    )
+    old = make_visit(
+        "LK1",
+        admitted_at=NOW - timedelta(days=30),
+        phone="0900000001",
+        address="Phường Ba Đình",
+        name="Nguyễn Văn Ân",
+        identifiers=(("cccd", "001090012345"), ("cmnd", "123456789")),
+    )
     out = apply(apply(None, new, "h2").record, old, "h1")
 
     assert out.kind == "visit_added"

@@ -6,6 +6,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from hssk_cli import synth
 from hssk_contracts import topics
 from hssk_contracts.codec import encode
@@ -23,14 +24,21 @@ CITIZEN = synth.population(1, seed=9)[0]
 
 
 def resolved_event(visit_id: str = "LK1", seed: int = 1) -> VisitResolved:
-    visit = synth.visit(CITIZEN, random.Random(seed), now=NOW, facility="01001",
-                        visit_id=visit_id)
+    visit = synth.visit(CITIZEN, random.Random(seed), now=NOW, facility="01001", visit_id=visit_id)
     return VisitResolved.new(
-        event_id=derive_event_id("visit-resolved", visit.key), producer="identity", key=PID,
-        occurred_at=NOW, data=VisitResolvedData(
-            person_id=PID, visit=visit, decision="created", matched_on="cccd",
+        event_id=derive_event_id("visit-resolved", visit.key),
+        producer="identity",
+        key=PID,
+        occurred_at=NOW,
+        data=VisitResolvedData(
+            person_id=PID,
+            visit=visit,
+            decision="created",
+            matched_on="cccd",
             accepted_event_id=derive_event_id("accepted", visit.key),
-            content_hash=f"hash-{visit.key}-0000000000"))
+            content_hash=f"hash-{visit.key}-0000000000",
+        ),
+    )
 
 
 @pytest.fixture
@@ -57,19 +65,25 @@ async def test_publishes_exactly_one_record_changed_with_completeness(records, p
     stored = records.records[PID]
     d = change.data
     assert (d.person_id, d.version, d.change, d.visit_key, d.cause_event_id) == (
-        PID, 1, "visit_added", "01001:LK1", event.event_id)
+        PID,
+        1,
+        "visit_added",
+        "01001:LK1",
+        event.event_id,
+    )
     assert d.completeness.total == 46
     assert d.completeness.missing == template.missing(stored)
     assert d.completeness.filled == 46 - len(d.completeness.missing) == 23
     assert d.ward_code == CITIZEN.commune_code
     assert [(a.date, a.facility_code, a.visit_key) for a in d.appointments] == [
-        (event.data.visit.revisit_date, "01001", "01001:LK1")]
+        (event.data.visit.revisit_date, "01001", "01001:LK1")
+    ]
 
 
 async def test_redelivery_re_publishes_the_identical_stored_event(records, publish):
     event = resolved_event()
     await handle(event, records, publish)
-    (_, original), = publish.sent
+    ((_, original),) = publish.sent
     publish.clear()
 
     outcome = await handle(event, records, publish, now=NOW + timedelta(days=2))
@@ -107,8 +121,9 @@ class ConflictOnFirstSave(InMemoryRecordRepository):
         self.saves += 1
         if self.saves == 1:
             d = self.rival.data
-            self.records[d.person_id] = apply_visit(None, d.person_id, d.visit,
-                                                    d.content_hash).record
+            self.records[d.person_id] = apply_visit(
+                None, d.person_id, d.visit, d.content_hash
+            ).record
             raise ConcurrentUpdate(record.person_id)
         await super().save(record, expected_version)
 

@@ -30,17 +30,55 @@ def test_filled_and_missing_for_a_synthetic_visit():
     record = synthetic_record()
 
     assert template.filled(record) == {
-        "name", "birth_date", "sex", "phone", "address", "personal_id", "bhyt_card",
-        "facility", "visit_type", "admitted_at", "discharged_at", "reason",
-        "diagnosis_discharge", "main_icd10", "outcome", "discharge_type", "weight", "tests",
-        "test_results", "drugs", "revisit_date", "advice", "treating_doctor"}
+        "name",
+        "birth_date",
+        "sex",
+        "phone",
+        "address",
+        "personal_id",
+        "bhyt_card",
+        "facility",
+        "visit_type",
+        "admitted_at",
+        "discharged_at",
+        "reason",
+        "diagnosis_discharge",
+        "main_icd10",
+        "outcome",
+        "discharge_type",
+        "weight",
+        "tests",
+        "test_results",
+        "drugs",
+        "revisit_date",
+        "advice",
+        "treating_doctor",
+    }
     assert template.missing(record) == [
-        "ethnicity", "nationality", "occupation", "initial_facility", "representative_name",
-        "representative_relation", "representative_id", "representative_phone",
-        "drug_allergy", "other_allergy", "chronic_diseases", "vaccinations",
-        "diagnosis_admission", "secondary_icd10", "blood_group", "height", "procedures",
-        "referral", "disease_course", "key_lab_results", "treatment", "summary_outcome",
-        "plan_notes"]
+        "ethnicity",
+        "nationality",
+        "occupation",
+        "initial_facility",
+        "representative_name",
+        "representative_relation",
+        "representative_id",
+        "representative_phone",
+        "drug_allergy",
+        "other_allergy",
+        "chronic_diseases",
+        "vaccinations",
+        "diagnosis_admission",
+        "secondary_icd10",
+        "blood_group",
+        "height",
+        "procedures",
+        "referral",
+        "disease_course",
+        "key_lab_results",
+        "treatment",
+        "summary_outcome",
+        "plan_notes",
+    ]
 
 
 def test_filled_and_missing_partition_the_template():
@@ -50,7 +88,8 @@ def test_filled_and_missing_partition_the_template():
 
 def test_self_declared_fields_count_and_unknown_keys_do_not():
     record = synthetic_record().model_copy(
-        update={"declared": {"blood_group": "O+", "drug_allergy": "Penicillin", "shoe": "42"}})
+        update={"declared": {"blood_group": "O+", "drug_allergy": "Penicillin", "shoe": "42"}}
+    )
     have = template.filled(record)
     assert {"blood_group", "drug_allergy"} <= have
     assert "shoe" not in have

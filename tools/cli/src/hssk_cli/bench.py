@@ -19,11 +19,11 @@ from functools import partial
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from hssk_contracts import codec, topics
 from motor.motor_asyncio import AsyncIOMotorClient
 
 from hssk_cli import stack, synth
 from hssk_cli.paths import Layout
+from hssk_contracts import codec, topics
 
 RAW_TOPIC = "bench.raw.v1"
 RAW_PARTITIONS = 6
@@ -31,8 +31,12 @@ MONGO_CONCURRENCY = 64
 POPULATION_SEED = 7
 # synth.visit may discharge up to 15 min after `now`, which ingest rejects as date_in_future.
 SYNTH_SKEW = timedelta(minutes=30)
-PRODUCER = {"acks": "all", "enable_idempotence": True, "linger_ms": 5,
-            "max_batch_size": 256 * 1024}  # as hssk_kit.bus.Publisher
+PRODUCER = {
+    "acks": "all",
+    "enable_idempotence": True,
+    "linger_ms": 5,
+    "max_batch_size": 256 * 1024,
+}  # as hssk_kit.bus.Publisher
 
 Payload = tuple[str, bytes]  # (visit key, encoded VisitSubmitted)
 
@@ -42,9 +46,16 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
     started_at = datetime.now(UTC)
     payloads = build_payloads(visits, citizens, run_id=uuid.uuid4().hex[:10])
     result = asyncio.run(measure_all(payloads))
-    result.update(visits=visits, citizens=citizens, started_at=started_at.isoformat(),
-                  machine={"nproc": os.cpu_count(), "python": platform.python_version(),
-                           "platform": platform.platform()})
+    result.update(
+        visits=visits,
+        citizens=citizens,
+        started_at=started_at.isoformat(),
+        machine={
+            "nproc": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    )
     print_table(result)
     write_results(layout, result, started_at)
     return 1 if result["missing"] else 0
@@ -56,8 +67,9 @@ def build_payloads(visits: int, citizens: int, run_id: str) -> list[Payload]:
     now = datetime.now(UTC) - SYNTH_SKEW
     out = []
     for i in range(visits):
-        v = synth.visit(people[i % citizens], rng, now=now,
-                        visit_id=f"BENCH{run_id}{i:07d}".upper())
+        v = synth.visit(
+            people[i % citizens], rng, now=now, visit_id=f"BENCH{run_id}{i:07d}".upper()
+        )
         out.append((v.key, codec.encode(synth.submitted(v))))
     return out
 
@@ -86,9 +98,12 @@ async def measure_e2e(payloads: list[Payload]) -> dict:
         await consumer.stop()
     latencies = sorted(seen[k] - sent[k] for k in seen)
     span_s = (max(seen.values()) - min(sent.values())) / 1000 if seen else float("inf")
-    return {"e2e_visits_per_s": len(seen) / span_s, "e2e_seconds": span_s,
-            "missing": len(wanted) - len(seen),
-            **{f"latency_p{p}_ms": percentile(latencies, p) for p in (50, 95, 99)}}
+    return {
+        "e2e_visits_per_s": len(seen) / span_s,
+        "e2e_seconds": span_s,
+        "missing": len(wanted) - len(seen),
+        **{f"latency_p{p}_ms": percentile(latencies, p) for p in (50, 95, 99)},
+    }
 
 
 async def tail_consumer(topic: str) -> AIOKafkaConsumer:
@@ -102,8 +117,9 @@ async def tail_consumer(topic: str) -> AIOKafkaConsumer:
     return consumer
 
 
-async def collect_changes(consumer: AIOKafkaConsumer, wanted: set[str],
-                          seen: dict[str, int]) -> None:
+async def collect_changes(
+    consumer: AIOKafkaConsumer, wanted: set[str], seen: dict[str, int]
+) -> None:
     while True:
         for records in (await consumer.getmany(timeout_ms=200, max_records=5000)).values():
             for r in records:
@@ -158,9 +174,11 @@ async def measure_raw_kafka(payloads: list[Payload]) -> dict:
         consumed = time.perf_counter()
     finally:
         await delete_raw_topic()
-    return {"raw_kafka_msgs_per_s": n / (consumed - started),
-            "raw_kafka_produce_per_s": n / (produced - started),
-            "raw_kafka_consume_per_s": n / (consumed - produced)}
+    return {
+        "raw_kafka_msgs_per_s": n / (consumed - started),
+        "raw_kafka_produce_per_s": n / (produced - started),
+        "raw_kafka_consume_per_s": n / (consumed - produced),
+    }
 
 
 async def consume_count(consumer: AIOKafkaConsumer, n: int, timeout_s: float = 120) -> None:
@@ -216,10 +234,13 @@ async def measure_raw_mongo(payloads: list[Payload]) -> dict:
     docs = [(key, {"visit": json.loads(value)["data"]}) for key, value in payloads]
     try:
         await coll.drop()
-        upsert_s = await bounded(MONGO_CONCURRENCY, [
-            partial(coll.replace_one, {"_id": key}, doc, upsert=True) for key, doc in docs])
-        find_s = await bounded(MONGO_CONCURRENCY, [
-            partial(coll.find_one, {"_id": key}) for key, _ in docs])
+        upsert_s = await bounded(
+            MONGO_CONCURRENCY,
+            [partial(coll.replace_one, {"_id": key}, doc, upsert=True) for key, doc in docs],
+        )
+        find_s = await bounded(
+            MONGO_CONCURRENCY, [partial(coll.find_one, {"_id": key}) for key, _ in docs]
+        )
         await coll.drop()
     finally:
         client.close()
@@ -244,26 +265,33 @@ async def bounded(limit: int, operations: list[Callable[[], Awaitable]]) -> floa
 def print_table(r: dict) -> None:
     def ms(v):
         return "n/a" if v is None else f"{v:,.0f} ms"
+
     rows = [
         ("end to end (emr.visit -> records.change)", f"{r['e2e_visits_per_s']:,.0f} visits/s"),
         ("  latency p50 / p95 / p99", " / ".join(ms(r[f"latency_p{p}_ms"]) for p in (50, 95, 99))),
         ("  missing after timeout", f"{r['missing']:,} of {r['visits']:,}"),
         ("raw Kafka produce+consume", f"{r['raw_kafka_msgs_per_s']:,.0f} msgs/s"),
-        ("  produce only / consume only", f"{r['raw_kafka_produce_per_s']:,.0f} / "
-                                          f"{r['raw_kafka_consume_per_s']:,.0f} msgs/s"),
+        (
+            "  produce only / consume only",
+            f"{r['raw_kafka_produce_per_s']:,.0f} / {r['raw_kafka_consume_per_s']:,.0f} msgs/s",
+        ),
         ("raw Mongo upsert by _id (64 in flight)", f"{r['raw_upserts_per_s']:,.0f} ops/s"),
         ("raw Mongo find by _id (64 in flight)", f"{r['raw_find_by_id_per_s']:,.0f} ops/s"),
         ("ratio e2e / raw Kafka", f"{r['ratio_e2e_to_raw_kafka']:.3f}"),
         ("ratio e2e / raw upserts", f"{r['ratio_e2e_to_raw_upserts']:.3f}"),
     ]
     m = r["machine"]
-    print(f"\nhssk bench: {r['visits']:,} visits over {r['citizens']:,} citizens, "
-          f"{m['nproc']} CPUs, Python {m['python']}\n")
+    print(
+        f"\nhssk bench: {r['visits']:,} visits over {r['citizens']:,} citizens, "
+        f"{m['nproc']} CPUs, Python {m['python']}\n"
+    )
     for label, value in rows:
         print(f"  {label:48} {value:>28}")
-    print("\n  Each visit makes 3 service hops over Kafka (ingest-emr -> identity -> records; 4 "
-          "topics written)\n  and several Mongo reads/writes each, so e2e sits below both raw "
-          "bounds.\n")
+    print(
+        "\n  Each visit makes 3 service hops over Kafka (ingest-emr -> identity -> records; 4 "
+        "topics written)\n  and several Mongo reads/writes each, so e2e sits below both raw "
+        "bounds.\n"
+    )
 
 
 def write_results(layout: Layout, result: dict, started_at: datetime) -> None:

@@ -22,9 +22,10 @@ async def _run(visits: int, citizens: int) -> int:
     people = synth.population(citizens, seed=CITIZENS_SEED)
     rng = random.Random()
     run_id = uuid.uuid4().hex[:6].upper()
-    events = [synth.submitted(synth.visit(people[i % citizens], rng,
-                                          visit_id=f"DEMO-{run_id}-{i:05d}"))
-              for i in range(visits)]
+    events = [
+        synth.submitted(synth.visit(people[i % citizens], rng, visit_id=f"DEMO-{run_id}-{i:05d}"))
+        for i in range(visits)
+    ]
     consumer = await watch.change_watcher(stack.BOOTSTRAP)
     try:
         started = time.monotonic()
@@ -34,14 +35,19 @@ async def _run(visits: int, citizens: int) -> int:
         await consumer.stop()
     elapsed = time.monotonic() - started
     if len(seen) < visits:
-        print(f"hssk demo: only {len(seen)}/{visits} visits reached the records in time; "
-              "see `hssk dev logs`", file=sys.stderr)
+        print(
+            f"hssk demo: only {len(seen)}/{visits} visits reached the records in time; "
+            "see `hssk dev logs`",
+            file=sys.stderr,
+        )
         return 1
     first = events[0].data
     person_id = seen[first.key][1]
-    print(f"demo: {visits} visits for {citizens} citizens applied in {elapsed:.1f}s\n"
-          f"  read one record as a doctor of facility {first.facility_code}:\n"
-          f"    curl -s -H \"Authorization: Bearer $(.venv/bin/hssk token --role doctor "
-          f"--facility {first.facility_code})\" {stack.BY_NAME['records'].url}/v1/records/"
-          f"{person_id}")
+    print(
+        f"demo: {visits} visits for {citizens} citizens applied in {elapsed:.1f}s\n"
+        f"  read one record as a doctor of facility {first.facility_code}:\n"
+        f'    curl -s -H "Authorization: Bearer $(.venv/bin/hssk token --role doctor '
+        f'--facility {first.facility_code})" {stack.BY_NAME["records"].url}/v1/records/'
+        f"{person_id}"
+    )
     return 0

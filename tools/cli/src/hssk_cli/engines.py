@@ -29,7 +29,9 @@ NEEDS = {
 def require_tools(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
-        raise SystemExit("hssk: missing " + "; ".join(f"`{t}`: install {NEEDS[t]}" for t in missing))
+        raise SystemExit(
+            "hssk: missing " + "; ".join(f"`{t}`: install {NEEDS[t]}" for t in missing)
+        )
 
 
 def _fingerprint(*files: Path) -> str:
@@ -51,8 +53,10 @@ def _run(argv: list[str], what: str, cwd: Path) -> None:
     env = {**os.environ, "GOFLAGS": "-mod=readonly"}
     result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        raise SystemExit(f"hssk: {what} failed ({' '.join(argv[:3])} …):\n"
-                         + (result.stdout + result.stderr)[-3000:])
+        raise SystemExit(
+            f"hssk: {what} failed ({' '.join(argv[:3])} …):\n"
+            + (result.stdout + result.stderr)[-3000:]
+        )
 
 
 def kafka_libs(layout: Layout) -> Path:
@@ -62,8 +66,19 @@ def kafka_libs(layout: Layout) -> Path:
     def build() -> None:
         require_tools("java", "mvn")
         shutil.rmtree(libs, ignore_errors=True)
-        _run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-              f"-DoutputDirectory={libs}"], "fetching Kafka jars from Maven Central", pom.parent)
+        _run(
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(pom),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={libs}",
+            ],
+            "fetching Kafka jars from Maven Central",
+            pom.parent,
+        )
 
     _build_once(layout.cache / "kafka" / ".stamp", _fingerprint(pom), build)
     return libs
@@ -76,12 +91,18 @@ def ferretdb_binary(layout: Layout) -> Path:
     def build() -> None:
         require_tools("go")
         binary.parent.mkdir(parents=True, exist_ok=True)
-        _run(["go", "build", "-mod=readonly", "-trimpath", "-o", str(binary), "."],
-             "building FerretDB v1.24.2 (first time takes a minute or two)", src)
+        _run(
+            ["go", "build", "-mod=readonly", "-trimpath", "-o", str(binary), "."],
+            "building FerretDB v1.24.2 (first time takes a minute or two)",
+            src,
+        )
 
     (layout.cache / "bin").mkdir(parents=True, exist_ok=True)
-    _build_once(layout.cache / "bin" / ".ferretdb.stamp",
-                _fingerprint(src / "main.go", src / "go.mod", src / "go.sum"), build)
+    _build_once(
+        layout.cache / "bin" / ".ferretdb.stamp",
+        _fingerprint(src / "main.go", src / "go.mod", src / "go.sum"),
+        build,
+    )
     return binary
 
 
@@ -104,24 +125,54 @@ def start_kafka(layout: Layout, timeout_s: float = 90) -> None:
     classpath = f"{libs}/*"
     if not (data / "meta.properties").exists():
         data.mkdir(parents=True, exist_ok=True)
-        _run(["java", "-cp", classpath, "kafka.tools.StorageTool", "format", "-t",
-              str(uuid.uuid4().hex[:22]), "-c", str(conf)], "formatting Kafka storage (KRaft)",
-             layout.root)
-    pid = procs.start(layout, "kafka", [
-        "java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-        f"-Dlog4j.configuration=file:{log4j}", "-cp", classpath, "kafka.Kafka", str(conf)])
-    procs.wait_for("Kafka broker", lambda: port_open(KAFKA_PORT), timeout_s,
-                   layout.logs / "kafka.log", pid)
+        _run(
+            [
+                "java",
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                str(uuid.uuid4().hex[:22]),
+                "-c",
+                str(conf),
+            ],
+            "formatting Kafka storage (KRaft)",
+            layout.root,
+        )
+    pid = procs.start(
+        layout,
+        "kafka",
+        [
+            "java",
+            "-Xms256m",
+            "-Xmx768m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j.configuration=file:{log4j}",
+            "-cp",
+            classpath,
+            "kafka.Kafka",
+            str(conf),
+        ],
+    )
+    procs.wait_for(
+        "Kafka broker", lambda: port_open(KAFKA_PORT), timeout_s, layout.logs / "kafka.log", pid
+    )
 
 
 def start_ferretdb(layout: Layout, timeout_s: float = 60) -> None:
     if procs.pid_of(layout, "ferretdb") and port_open(MONGO_PORT):
         return
     binary = ferretdb_binary(layout)
-    pid = procs.start(layout, "ferretdb", [
-        str(binary), "-listen", f"127.0.0.1:{MONGO_PORT}", "-dir", str(layout.data / "ferretdb")])
-    procs.wait_for("FerretDB", lambda: port_open(MONGO_PORT), timeout_s,
-                   layout.logs / "ferretdb.log", pid)
+    pid = procs.start(
+        layout,
+        "ferretdb",
+        [str(binary), "-listen", f"127.0.0.1:{MONGO_PORT}", "-dir", str(layout.data / "ferretdb")],
+    )
+    procs.wait_for(
+        "FerretDB", lambda: port_open(MONGO_PORT), timeout_s, layout.logs / "ferretdb.log", pid
+    )
 
 
 def _kafka_properties(data: Path) -> str:

@@ -1,9 +1,9 @@
 """`hssk`: the developer's and operator's command for the local platform.
 
-  hssk dev up [--infra-only] | down [--services-only] | status | logs [NAME] [-f] | restart NAME
-  hssk token --role doctor --facility 01001
-  hssk demo [--visits N]
-  hssk bench [--visits N --citizens M]
+hssk dev up [--infra-only] | down [--services-only] | status | logs [NAME] [-f] | restart NAME
+hssk token --role doctor --facility 01001
+hssk demo [--visits N]
+hssk bench [--visits N --citizens M]
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from hssk_kit.auth import ROLES
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hssk", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="hssk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    dev = sub.add_parser("dev", help="run the local platform").add_subparsers(dest="action",
-                                                                             required=True)
+    dev = sub.add_parser("dev", help="run the local platform").add_subparsers(
+        dest="action", required=True
+    )
     up = dev.add_parser("up", help="build/start Kafka, FerretDB, topics and the four services")
     up.add_argument("--infra-only", action="store_true", help="only Kafka, FerretDB and topics")
     down = dev.add_parser("down", help="stop what `up` started (by pid)")
@@ -57,15 +59,25 @@ def main(argv: list[str] | None = None) -> int:
         return _dev(layout, args)
     if args.command == "token":
         private, _ = devtokens.ensure_keys(layout.keys)
-        print(devtokens.mint(private, role=args.role, subject=args.subject,
-                             facility=args.facility, ward=args.ward, person_id=args.person_id,
-                             ttl_s=args.ttl))
+        print(
+            devtokens.mint(
+                private,
+                role=args.role,
+                subject=args.subject,
+                facility=args.facility,
+                ward=args.ward,
+                person_id=args.person_id,
+                ttl_s=args.ttl,
+            )
+        )
         return 0
     if args.command == "demo":
         from hssk_cli import demo as demo_mod
+
         return demo_mod.run(layout, args.visits)
     if args.command == "bench":
         from hssk_cli import bench as bench_mod
+
         return bench_mod.run(layout, visits=args.visits, citizens=args.citizens)
     return 2
 

@@ -12,8 +12,9 @@ def repo_root() -> Path:
     for candidate in (here, *here.parents):
         if (candidate / "infra" / "kafka" / "pom.xml").exists():
             return candidate
-    raise SystemExit("hssk: run this inside the HSSK repository (no infra/kafka/pom.xml found above "
-                     f"{here})")
+    raise SystemExit(
+        f"hssk: run this inside the HSSK repository (no infra/kafka/pom.xml found above {here})"
+    )
 
 
 @dataclass(frozen=True)

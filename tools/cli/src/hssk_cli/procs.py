@@ -28,15 +28,26 @@ def pid_of(layout: Layout, name: str) -> int | None:
     return pid
 
 
-def start(layout: Layout, name: str, argv: list[str], env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> int:
+def start(
+    layout: Layout,
+    name: str,
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> int:
     running = pid_of(layout, name)
     if running:
         return running
     log = (layout.logs / f"{name}.log").open("ab")
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})}, cwd=cwd or layout.root,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or layout.root,
+        start_new_session=True,
+    )
     (layout.run / f"{name}.pid").write_text(str(proc.pid))
     return proc.pid
 
@@ -75,18 +86,25 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def wait_for(what: str, probe: Callable[[], bool], timeout_s: float, log_file: Path | None = None,
-             pid: int | None = None) -> None:
+def wait_for(
+    what: str,
+    probe: Callable[[], bool],
+    timeout_s: float,
+    log_file: Path | None = None,
+    pid: int | None = None,
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if probe():
             return
         if pid is not None and not _alive(pid):
-            raise SystemExit(f"hssk: {what} exited during start-up; see {log_file}\n"
-                             + _tail(log_file))
+            raise SystemExit(
+                f"hssk: {what} exited during start-up; see {log_file}\n" + _tail(log_file)
+            )
         time.sleep(0.25)
-    raise SystemExit(f"hssk: {what} not ready after {timeout_s:.0f}s; see {log_file}\n"
-                     + _tail(log_file))
+    raise SystemExit(
+        f"hssk: {what} not ready after {timeout_s:.0f}s; see {log_file}\n" + _tail(log_file)
+    )
 
 
 def _tail(log_file: Path | None, lines: int = 15) -> str:

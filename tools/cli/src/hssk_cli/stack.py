@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -44,8 +45,11 @@ async def create_topics(timeout_s: float = 30) -> list[str]:
     await asyncio.wait_for(admin.start(), timeout_s)
     try:
         existing = set(await admin.list_topics())
-        wanted = [NewTopic(t.name, t.partitions, 1, topic_configs=t.config)
-                  for t in topics.ALL if t.name not in existing]
+        wanted = [
+            NewTopic(t.name, t.partitions, 1, topic_configs=t.config)
+            for t in topics.ALL
+            if t.name not in existing
+        ]
         if wanted:
             try:
                 await admin.create_topics(wanted)
@@ -59,8 +63,11 @@ async def create_topics(timeout_s: float = 30) -> list[str]:
 def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
     _, public = devtokens.ensure_keys(layout.keys)
     values = {
-        "ENVIRONMENT": "dev", "KAFKA_BOOTSTRAP": BOOTSTRAP, "MONGO_URL": MONGO_URL,
-        "MONGO_DB": f"hssk_{svc.module.removeprefix('hssk_')}", "HTTP_PORT": str(svc.port),
+        "ENVIRONMENT": "dev",
+        "KAFKA_BOOTSTRAP": BOOTSTRAP,
+        "MONGO_URL": MONGO_URL,
+        "MONGO_DB": f"hssk_{svc.module.removeprefix('hssk_')}",
+        "HTTP_PORT": str(svc.port),
         "JWT_PUBLIC_KEY_FILE": str(public),
     }
     return {svc.env_prefix + k: v for k, v in values.items()}
@@ -68,7 +75,7 @@ def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
 
 def ready(svc: ServiceDef) -> bool:
     try:
-        return httpx.get(f"{svc.url}/readyz", timeout=1.0).status_code == 200
+        return httpx.get(f"{svc.url}/readyz", timeout=3.0).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -101,12 +108,18 @@ def start_services(layout: Layout, names: list[str], timeout_s: float = 90) -> N
     started = []
     for name in names:
         svc = BY_NAME[name]
-        pid = procs.start(layout, svc.name, [sys.executable, "-m", svc.module],
-                          env=service_env(layout, svc))
+        pid = procs.start(
+            layout, svc.name, [sys.executable, "-m", svc.module], env=service_env(layout, svc)
+        )
         started.append((svc, pid))
     for svc, pid in started:
-        procs.wait_for(f"service {svc.name}", lambda s=svc: ready(s), timeout_s,
-                       layout.logs / f"{svc.name}.log", pid)
+        procs.wait_for(
+            f"service {svc.name}",
+            partial(ready, svc),
+            timeout_s,
+            layout.logs / f"{svc.name}.log",
+            pid,
+        )
 
 
 def down_services(layout: Layout, names: list[str]) -> list[str]:

@@ -24,12 +24,13 @@ class MongoPersonRepository:
 
     async def claim(self, key: str, person_id: str) -> str:
         try:
-            await self._identifiers.insert_one({"_id": key, "person_id": person_id,
-                                                "active": True})
+            await self._identifiers.insert_one({"_id": key, "person_id": person_id, "active": True})
             return person_id
         except DuplicateKeyError:
             doc = await self._identifiers.find_one({"_id": key})
-            return doc["person_id"]
+            if doc is None:  # released between our insert and read: try again
+                return await self.claim(key, person_id)
+            return str(doc["person_id"])
 
     async def add(self, person: Person) -> None:
         try:
@@ -43,13 +44,26 @@ class MongoPersonRepository:
 
 
 def _to_doc(p: Person) -> dict:
-    return {"_id": p.person_id, "version": p.version, "name": p.name,
-            "identifiers": [i.model_dump() for i in p.identifiers], "birth_date": p.birth_date,
-            "sex": p.sex, "commune_code": p.commune_code, "created_by": p.created_by}
+    return {
+        "_id": p.person_id,
+        "version": p.version,
+        "name": p.name,
+        "identifiers": [i.model_dump() for i in p.identifiers],
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+        "commune_code": p.commune_code,
+        "created_by": p.created_by,
+    }
 
 
 def _from_doc(d: dict) -> Person:
-    return Person(person_id=d["_id"], version=d["version"], name=d["name"],
-                  identifiers=tuple(Identifier(**i) for i in d["identifiers"]),
-                  birth_date=d.get("birth_date"), sex=d.get("sex", "unknown"),
-                  commune_code=d.get("commune_code"), created_by=d["created_by"])
+    return Person(
+        person_id=d["_id"],
+        version=d["version"],
+        name=d["name"],
+        identifiers=tuple(Identifier(**i) for i in d["identifiers"]),
+        birth_date=d.get("birth_date"),
+        sex=d.get("sex", "unknown"),
+        commune_code=d.get("commune_code"),
+        created_by=d["created_by"],
+    )

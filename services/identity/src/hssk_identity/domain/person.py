@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts.envelope import derive_event_id
@@ -26,10 +27,15 @@ class Person:
         return ids.match_keys([(i.type, i.value) for i in self.identifiers])
 
     def snapshot(self) -> PersonSnapshot:
-        return PersonSnapshot(person_id=self.person_id, version=self.version,
-                              identifiers=list(self.identifiers), name=self.name,
-                              birth_date=self.birth_date, sex=self.sex,  # type: ignore[arg-type]
-                              commune_code=self.commune_code)
+        return PersonSnapshot(
+            person_id=self.person_id,
+            version=self.version,
+            identifiers=list(self.identifiers),
+            name=self.name,
+            birth_date=self.birth_date,
+            sex=self.sex,  # type: ignore[arg-type]
+            commune_code=self.commune_code,
+        )
 
 
 def new_person_id(cause_event_id: str) -> str:
@@ -39,11 +45,17 @@ def new_person_id(cause_event_id: str) -> str:
 
 
 def register(patient: Patient, cause_event_id: str) -> Person:
-    return Person(person_id=new_person_id(cause_event_id), version=1,
-                  identifiers=tuple(patient.identifiers), name=patient.name,
-                  birth_date=patient.birth_date, sex=patient.sex,
-                  commune_code=patient.commune_code, created_by=cause_event_id)
+    return Person(
+        person_id=new_person_id(cause_event_id),
+        version=1,
+        identifiers=tuple(patient.identifiers),
+        name=patient.name,
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        commune_code=patient.commune_code,
+        created_by=cause_event_id,
+    )
 
 
-def bump(person: Person, **changes: object) -> Person:
+def bump(person: Person, **changes: Any) -> Person:
     return replace(person, version=person.version + 1, **changes)

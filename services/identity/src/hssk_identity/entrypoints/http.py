@@ -14,19 +14,26 @@ from hssk_kit.auth import Principal, require_roles
 Operator = Annotated[Principal, require_roles("operator", "ward_officer")]
 
 
-
 def router(*, persons: PersonRepository, audit: AuditLog) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["persons"])
 
     @api.get("/persons/{person_id}", response_model=PersonSnapshot)
     async def get_person(person_id: str, who: Operator) -> PersonSnapshot:
         person = await persons.get(person_id)
-        await audit.append(AuditEntry(actor=who.subject, role=who.role, action="person.read",
-                                      person_id=person_id, purpose="identity administration",
-                                      outcome="allowed" if person else "not_found"))
+        await audit.append(
+            AuditEntry(
+                actor=who.subject,
+                role=who.role,
+                action="person.read",
+                person_id=person_id,
+                purpose="identity administration",
+                outcome="allowed" if person else "not_found",
+            )
+        )
         if person is None:
-            raise HTTPException(404, detail={"error": "not_found",
-                                             "message": f"no person {person_id}"})
+            raise HTTPException(
+                404, detail={"error": "not_found", "message": f"no person {person_id}"}
+            )
         return person.snapshot()
 
     return api

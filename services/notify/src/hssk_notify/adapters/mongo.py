@@ -22,8 +22,9 @@ class MongoReminderStore:
         if await self.has(reminder.person_id, reminder.reminder_id):
             return  # one writer per person (partition key), so check-then-push is safe
         doc = asdict(reminder)
-        await upsert_by_id(self._by_person, reminder.person_id, {"$push": {"reminders": doc}},
-                           {"reminders": [doc]})
+        await upsert_by_id(
+            self._by_person, reminder.person_id, {"$push": {"reminders": doc}}, {"reminders": [doc]}
+        )
 
     async def for_person(self, person_id: str) -> list[Reminder]:
         doc = await self._by_person.find_one({"_id": person_id})

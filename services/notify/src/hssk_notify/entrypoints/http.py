@@ -13,15 +13,16 @@ from hssk_notify.ports import ReminderStore
 Reader = Annotated[Principal, require_roles("citizen", "operator")]
 
 
-
 def router(*, reminders: ReminderStore) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["reminders"])
 
     @api.get("/reminders/{person_id}")
     async def list_reminders(person_id: str, who: Reader) -> dict[str, Any]:
         if who.role == "citizen" and who.person_id != person_id:
-            raise HTTPException(403, detail={"error": "forbidden",
-                                             "message": "a citizen sees only their own reminders"})
+            raise HTTPException(
+                403,
+                detail={"error": "forbidden", "message": "a citizen sees only their own reminders"},
+            )
         found = sorted(await reminders.for_person(person_id), key=lambda r: r.due_at)
         return {"person_id": person_id, "reminders": [asdict(r) for r in found]}
 

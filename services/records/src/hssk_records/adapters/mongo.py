@@ -46,7 +46,6 @@ class MongoRecordRepository:
             current = await self._records.find_one({"_id": record.person_id}, {"version": 1})
             if current is None or current["version"] != expected_version:
                 raise ConcurrentUpdate(record.person_id)
-        result = await self._records.update_one({"_id": record.person_id, **guard},
-                                                 {"$set": doc})
+        result = await self._records.update_one({"_id": record.person_id, **guard}, {"$set": doc})
         if result.matched_count == 0:
             raise ConcurrentUpdate(record.person_id)

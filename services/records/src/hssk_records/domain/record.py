@@ -57,18 +57,23 @@ class Record(Frozen):
         return self.demographics.commune_code
 
     def has_visit_at(self, facility_code: str, since: datetime) -> bool:
-        return any(e.visit.facility_code == facility_code and e.visit.admitted_at >= since
-                   for e in self.visits.values())
+        return any(
+            e.visit.facility_code == facility_code and e.visit.admitted_at >= since
+            for e in self.visits.values()
+        )
 
     def appointments(self, today: date) -> list[tuple[date, str, str]]:
-        return sorted((e.visit.revisit_date, e.visit.facility_code, e.key)
-                      for e in self.visits.values()
-                      if e.visit.revisit_date and e.visit.revisit_date >= today)
+        return sorted(
+            (e.visit.revisit_date, e.visit.facility_code, e.key)
+            for e in self.visits.values()
+            if e.visit.revisit_date and e.visit.revisit_date >= today
+        )
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What applying a visit did: the record to store (None: store nothing) and the change."""
+
     record: Record | None
     kind: str  # "visit_added" | "visit_revised" | "replayed" | "stale"
     entry: VisitEntry | None
@@ -77,10 +82,18 @@ class Outcome:
 def demographics_from(visit: Visit, previous: Demographics | None) -> Demographics:
     """The latest visit's patient data wins field by field; what it leaves empty is kept."""
     p = visit.patient
-    fresh = {"name": p.name, "birth_date": p.birth_date, "phone": p.phone, "address": p.address,
-             "commune_code": p.commune_code, "ethnicity": p.ethnicity,
-             "nationality": p.nationality, "occupation": p.occupation,
-             "blood_group": p.blood_group, "sex": p.sex if p.sex != "unknown" else None}
+    fresh = {
+        "name": p.name,
+        "birth_date": p.birth_date,
+        "phone": p.phone,
+        "address": p.address,
+        "commune_code": p.commune_code,
+        "ethnicity": p.ethnicity,
+        "nationality": p.nationality,
+        "occupation": p.occupation,
+        "blood_group": p.blood_group,
+        "sex": p.sex if p.sex != "unknown" else None,
+    }
     base = previous.model_dump() if previous else {"name": p.name}
     merged = {**base, **{k: v for k, v in fresh.items() if v}}
     known = {(i.type, i.value): i for i in (previous.identifiers if previous else [])}
@@ -89,8 +102,7 @@ def demographics_from(visit: Visit, previous: Demographics | None) -> Demographi
     return Demographics(**merged)
 
 
-def apply_visit(record: Record | None, person_id: str, visit: Visit, content_hash: str
-                ) -> Outcome:
+def apply_visit(record: Record | None, person_id: str, visit: Visit, content_hash: str) -> Outcome:
     existing = record.visits.get(visit.key) if record else None
     if existing is not None:
         if existing.content_hash == content_hash:
@@ -99,15 +111,28 @@ def apply_visit(record: Record | None, person_id: str, visit: Visit, content_has
             return Outcome(None, "stale", existing)
     base = record or Record(person_id=person_id, demographics=demographics_from(visit, None))
     version = base.version + 1
-    entry = VisitEntry(key=visit.key, revision=visit.revision, sent_at=visit.sent_at,
-                       content_hash=content_hash, applied_version=version, visit=visit)
+    entry = VisitEntry(
+        key=visit.key,
+        revision=visit.revision,
+        sent_at=visit.sent_at,
+        content_hash=content_hash,
+        applied_version=version,
+        visit=visit,
+    )
     others = [e.visit.admitted_at for k, e in base.visits.items() if k != visit.key]
     newest = max([visit.admitted_at, *others])
-    demographics = (demographics_from(visit, base.demographics)
-                    if visit.admitted_at >= newest else base.demographics)
-    updated = base.model_copy(update={
-        "version": version, "demographics": demographics,
-        "visits": {**base.visits, visit.key: entry}})
+    demographics = (
+        demographics_from(visit, base.demographics)
+        if visit.admitted_at >= newest
+        else base.demographics
+    )
+    updated = base.model_copy(
+        update={
+            "version": version,
+            "demographics": demographics,
+            "visits": {**base.visits, visit.key: entry},
+        }
+    )
     return Outcome(updated, "visit_revised" if existing else "visit_added", entry)
 
 
