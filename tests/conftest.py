@@ -99,7 +99,7 @@ class TopicTail:
                     )
         return self.events
 
-    async def wait_for(self, predicate: Callable, seconds: float = 10.0) -> list:
+    async def wait_for(self, predicate: Callable, seconds: float = 20.0) -> list:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             await self.poll(0.3)

@@ -197,6 +197,7 @@ def main(argv: list[str]) -> int:
         return 2
     ref = argv[0]
     current = {path_for(topic).name: schema_for(topic) for topic in EVENTS_BY_TOPIC}
+    breaks: list[str] | None
     if ref == "--history":
         breaks = breaks_in_history(CONTRACTS_DIR) + (
             breaks_since("HEAD", CONTRACTS_DIR, current) or []

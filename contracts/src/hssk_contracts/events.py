@@ -147,7 +147,14 @@ class Appointment(Data):
 class RecordChangedData(Data):
     person_id: str
     version: Annotated[int, Field(ge=1)]
-    change: Literal["visit_added", "visit_revised", "self_declared", "person_updated"]
+    change: Literal[
+        "visit_added",
+        "visit_revised",
+        "self_declared",
+        "person_updated",
+        "person_merged",
+        "person_unmerged",
+    ]
     visit_key: str | None = None
     cause_event_id: str
     completeness: Completeness

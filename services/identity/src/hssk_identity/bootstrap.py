@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
 from hssk_contracts import topics
-from hssk_identity.adapters.mongo import MongoPersonRepository
+from hssk_identity.adapters.mongo import (
+    MongoBlockIndex,
+    MongoMergeLog,
+    MongoPersonRepository,
+    MongoReviewQueue,
+)
 from hssk_identity.entrypoints import consumer, http
+from hssk_identity.handlers import Index
 from hssk_identity.settings import Settings
 from hssk_kit import mongo
 from hssk_kit.auth import TokenVerifier
@@ -18,10 +27,21 @@ from hssk_kit.runtime import Service
 SERVICE = "identity"
 
 
-def bootstrap(settings: Settings) -> Service:
+def build_index(db) -> Index:
+    return Index(
+        persons=MongoPersonRepository(db),
+        blocks=MongoBlockIndex(db),
+        reviews=MongoReviewQueue(db),
+        merges=MongoMergeLog(db),
+    )
+
+
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
-    persons = MongoPersonRepository(db)
+    index = build_index(db)
     audit = mongo.MongoAuditLog(db, SERVICE)
     loop = ConsumerLoop(
         service=SERVICE,
@@ -29,14 +49,16 @@ def bootstrap(settings: Settings) -> Service:
         topics=[topics.EMR_VISIT_ACCEPTED],
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
-        handle=consumer.accepted_visit_consumer(persons=persons),
+        handle=consumer.accepted_visit_consumer(index=index, clock=clock),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
         batch_size=settings.consumer_batch,
     )
 
     app = FastAPI(title="HSSK identity", version="1.0.0", description="The master citizen index.")
     app.state.verifier = TokenVerifier(settings)
-    app.include_router(http.router(persons=persons, audit=audit))
+    app.include_router(
+        http.router(index=index, publish=publisher.publish, audit=audit, clock=clock)
+    )
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},

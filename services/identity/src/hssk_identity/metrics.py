@@ -4,6 +4,12 @@ from prometheus_client import Counter
 
 RESOLUTIONS = Counter(
     "identity_resolutions_total",
-    "Visits resolved to a person, by decision",
+    "Resolutions, by decision and what decided",
     ["decision", "matched_on"],
 )
+REVIEWS_OPENED = Counter("identity_reviews_opened_total", "Resolutions queued for a person")
+REVIEWS_RESOLVED = Counter(
+    "identity_reviews_resolved_total", "Reviews resolved, by resolution", ["resolution"]
+)
+MERGES = Counter("identity_merges_total", "Merges and unmerges", ["action"])
+IMPORT_ROWS = Counter("identity_import_rows_total", "Bulk import rows, by outcome", ["outcome"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from hssk_identity.domain.person import Person
+from hssk_identity.domain.review import Review
 
 
 class PersonRepository(Protocol):
@@ -14,7 +15,45 @@ class PersonRepository(Protocol):
     async def claim(self, key: str, person_id: str) -> str:
         """Give `key` to `person_id` unless someone holds it; return the holder."""
 
+    async def reassign(self, key: str, person_id: str) -> None:
+        """Move `key` to `person_id` (merges and unmerges only)."""
+
     async def add(self, person: Person) -> None:
         """Store a new person; adding the same person again is a no-op."""
 
+    async def save(self, person: Person) -> None:
+        """Store a changed person (its version is higher than the stored one)."""
+
     async def get(self, person_id: str) -> Person | None: ...
+
+
+class BlockIndex(Protocol):
+    async def add(self, keys: list[str], person_id: str) -> None: ...
+
+    async def members(self, keys: list[str], per_block: int) -> set[str]:
+        """Person ids filed under any of `keys`; blocks larger than `per_block` are skipped."""
+
+
+class ReviewQueue(Protocol):
+    async def open(self, review: Review) -> None:
+        """File a review; filing the same review id again is a no-op."""
+
+    async def get(self, review_id: str) -> Review | None: ...
+
+    async def list_open(self, ward: str | None) -> list[Review]: ...
+
+    async def save(self, review: Review) -> None: ...
+
+    async def remember_not_match(self, a: str, b: str) -> None: ...
+
+    async def is_not_match(self, a: str, b: str) -> bool: ...
+
+
+class MergeLog(Protocol):
+    async def record(
+        self, merged_id: str, survivor_id: str, moved_keys: list[str], by: str
+    ) -> None: ...
+
+    async def get(self, merged_id: str) -> dict | None: ...
+
+    async def forget(self, merged_id: str) -> None: ...

@@ -17,8 +17,13 @@ from hssk_contracts.events import (
     VisitResolved,
 )
 from hssk_contracts.visit import Identifier, Patient, Visit
-from hssk_identity.adapters.memory import InMemoryPersonRepository
-from hssk_identity.handlers import on_visit_accepted
+from hssk_identity.adapters.memory import (
+    InMemoryBlockIndex,
+    InMemoryMergeLog,
+    InMemoryPersonRepository,
+    InMemoryReviewQueue,
+)
+from hssk_identity.handlers import Index, on_visit_accepted
 from hssk_kit.bus import Rejected
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -60,7 +65,13 @@ def persons() -> InMemoryPersonRepository:
 
 
 async def resolve(event, persons, publish) -> str:
-    return await on_visit_accepted(event, persons=persons, publish=publish)
+    index = Index(
+        persons=persons,
+        blocks=InMemoryBlockIndex(),
+        reviews=InMemoryReviewQueue(),
+        merges=InMemoryMergeLog(),
+    )
+    return await on_visit_accepted(event, now=NOW, index=index, publish=publish)
 
 
 def resolved(publish) -> list[VisitResolved]:
@@ -83,7 +94,7 @@ async def test_new_person_is_created_and_the_visit_resolved(persons, publish):
     assert CCCD not in person_id  # opaque: never derived from an ID number
     assert visit_resolved.key == person_id
     assert visit_resolved.data.decision == "created"
-    assert visit_resolved.data.matched_on == "cccd"
+    assert visit_resolved.data.matched_on == "none"  # a new person: nothing matched
     assert visit_resolved.data.accepted_event_id == event.event_id
     assert visit_resolved.data.content_hash == event.data.content_hash
     assert visit_resolved.data.visit == event.data.visit

@@ -31,10 +31,10 @@ def bootstrap(
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="records",
-        topics=[topics.RECORDS_VISIT],
+        topics=consumer.TOPICS,
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
-        handle=consumer.resolved_visit_consumer(records=records, clock=clock),
+        handle=consumer.records_consumer(records=records, clock=clock),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
         batch_size=settings.consumer_batch,
     )

@@ -121,7 +121,7 @@ def visit(
         visit_id=visit_id or f"LK{uuid.UUID(int=rng.getrandbits(128)).hex[:16].upper()}",
         sent_at=now,
         admitted_at=admitted,
-        discharged_at=admitted + timedelta(minutes=45),
+        discharged_at=min(admitted + timedelta(minutes=45), now),
         patient=Patient(
             name=person.name,
             identifiers=ids,

@@ -1,8 +1,12 @@
-"""In-memory fake of the person repository, for fast unit tests."""
+"""In-memory fakes of the identity ports, for fast unit tests (proven against the Mongo adapters
+by tests/integration/test_adapters.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hssk_identity.domain.person import Person
+from hssk_identity.domain.review import Review
 
 
 class InMemoryPersonRepository:
@@ -16,8 +20,82 @@ class InMemoryPersonRepository:
     async def claim(self, key: str, person_id: str) -> str:
         return self.identifiers.setdefault(key, person_id)
 
+    async def reassign(self, key: str, person_id: str) -> None:
+        self.identifiers[key] = person_id
+
     async def add(self, person: Person) -> None:
         self.persons.setdefault(person.person_id, person)
 
+    async def save(self, person: Person) -> None:
+        self.persons[person.person_id] = person
+
     async def get(self, person_id: str) -> Person | None:
         return self.persons.get(person_id)
+
+
+class InMemoryBlockIndex:
+    def __init__(self) -> None:
+        self.blocks: dict[str, list[str]] = {}
+
+    async def add(self, keys: list[str], person_id: str) -> None:
+        for key in keys:
+            members = self.blocks.setdefault(key, [])
+            if person_id not in members:
+                members.append(person_id)
+
+    async def members(self, keys: list[str], per_block: int) -> set[str]:
+        found: set[str] = set()
+        for key in keys:
+            ids = self.blocks.get(key, [])
+            if len(ids) <= per_block:
+                found.update(ids)
+        return found
+
+
+class InMemoryReviewQueue:
+    def __init__(self) -> None:
+        self.reviews: dict[str, Review] = {}
+        self.not_matches: set[str] = set()
+
+    async def open(self, review: Review) -> None:
+        self.reviews.setdefault(review.review_id, review)
+
+    async def get(self, review_id: str) -> Review | None:
+        return self.reviews.get(review_id)
+
+    async def list_open(self, ward: str | None) -> list[Review]:
+        return [
+            r
+            for r in self.reviews.values()
+            if r.status == "open" and (ward is None or r.ward == ward)
+        ]
+
+    async def save(self, review: Review) -> None:
+        self.reviews[review.review_id] = replace(review)
+
+    async def remember_not_match(self, a: str, b: str) -> None:
+        self.not_matches.add(f"{a}|{b}")
+
+    async def is_not_match(self, a: str, b: str) -> bool:
+        return f"{a}|{b}" in self.not_matches
+
+
+class InMemoryMergeLog:
+    def __init__(self) -> None:
+        self.merges: dict[str, dict] = {}
+
+    async def record(
+        self, merged_id: str, survivor_id: str, moved_keys: list[str], by: str
+    ) -> None:
+        self.merges[merged_id] = {
+            "_id": merged_id,
+            "survivor_id": survivor_id,
+            "moved_keys": moved_keys,
+            "by": by,
+        }
+
+    async def get(self, merged_id: str) -> dict | None:
+        return self.merges.get(merged_id)
+
+    async def forget(self, merged_id: str) -> None:
+        self.merges.pop(merged_id, None)

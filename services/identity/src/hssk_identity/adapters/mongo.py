@@ -1,16 +1,21 @@
-"""MongoDB adapter for the master citizen index.
-
-`persons` is keyed by person_id; `identifiers` by the identifier itself ("cccd:001090012345"),
-so every lookup is by `_id` and an active identifier can have only one holder.
-"""
+"""MongoDB adapters for the master citizen index. Every read is by `_id` (FerretDB v1 scans
+anything else): persons by person_id; identifiers by the identifier itself ("cccd:0010..."), so
+an active identifier has one holder; blocks by blocking key; the open review queue per ward."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_contracts.visit import Identifier
 from hssk_identity.domain.person import Person
+from hssk_identity.domain.review import Candidate, Review
+from hssk_kit.mongo import upsert_by_id
+
+ALL_WARDS = "all"
 
 
 class MongoPersonRepository:
@@ -20,50 +25,139 @@ class MongoPersonRepository:
 
     async def owner_of(self, key: str) -> str | None:
         doc = await self._identifiers.find_one({"_id": key})
-        return doc["person_id"] if doc and doc.get("active", True) else None
+        return doc["person_id"] if doc else None
 
     async def claim(self, key: str, person_id: str) -> str:
         try:
-            await self._identifiers.insert_one({"_id": key, "person_id": person_id, "active": True})
+            await self._identifiers.insert_one({"_id": key, "person_id": person_id})
             return person_id
         except DuplicateKeyError:
             doc = await self._identifiers.find_one({"_id": key})
-            if doc is None:  # released between our insert and read: try again
-                return await self.claim(key, person_id)
-            return str(doc["person_id"])
+            return str(doc["person_id"]) if doc else await self.claim(key, person_id)
+
+    async def reassign(self, key: str, person_id: str) -> None:
+        await upsert_by_id(
+            self._identifiers, key, {"$set": {"person_id": person_id}}, {"person_id": person_id}
+        )
 
     async def add(self, person: Person) -> None:
         try:
-            await self._persons.insert_one(_to_doc(person))
+            await self._persons.insert_one({"_id": person.person_id, **_to_doc(person)})
         except DuplicateKeyError:
             pass
+
+    async def save(self, person: Person) -> None:
+        await self._persons.update_one({"_id": person.person_id}, {"$set": _to_doc(person)})
 
     async def get(self, person_id: str) -> Person | None:
         doc = await self._persons.find_one({"_id": person_id})
         return _from_doc(doc) if doc else None
 
 
+class MongoBlockIndex:
+    def __init__(self, db: AsyncIOMotorDatabase):
+        self._blocks = db["blocks"]
+
+    async def add(self, keys: list[str], person_id: str) -> None:
+        for key in keys:
+            await upsert_by_id(
+                self._blocks,
+                key,
+                {"$addToSet": {"person_ids": person_id}},
+                {"person_ids": [person_id]},
+            )
+
+    async def members(self, keys: list[str], per_block: int) -> set[str]:
+        found: set[str] = set()
+        for key in keys:
+            doc = await self._blocks.find_one({"_id": key})
+            ids = (doc or {}).get("person_ids", [])
+            if len(ids) <= per_block:
+                found.update(ids)
+        return found
+
+
+class MongoReviewQueue:
+    def __init__(self, db: AsyncIOMotorDatabase):
+        self._reviews = db["reviews"]
+        self._queue = db["review_queue"]  # read model: open review ids per ward, and for all
+        self._not_matches = db["not_matches"]
+
+    async def open(self, review: Review) -> None:
+        try:
+            await self._reviews.insert_one({"_id": review.review_id, **asdict(review)})
+        except DuplicateKeyError:
+            return
+        for ward in {ALL_WARDS, review.ward or "-"}:
+            await upsert_by_id(
+                self._queue,
+                ward,
+                {"$addToSet": {"open": review.review_id}},
+                {"open": [review.review_id]},
+            )
+
+    async def get(self, review_id: str) -> Review | None:
+        doc = await self._reviews.find_one({"_id": review_id})
+        return _review(doc) if doc else None
+
+    async def list_open(self, ward: str | None) -> list[Review]:
+        doc = await self._queue.find_one({"_id": ward or ALL_WARDS})
+        found = [await self.get(rid) for rid in (doc or {}).get("open", [])]
+        return [r for r in found if r is not None and r.status == "open"]
+
+    async def save(self, review: Review) -> None:
+        await self._reviews.update_one({"_id": review.review_id}, {"$set": asdict(review)})
+        if review.status != "open":
+            for ward in {ALL_WARDS, review.ward or "-"}:
+                await self._queue.update_one({"_id": ward}, {"$pull": {"open": review.review_id}})
+
+    async def remember_not_match(self, a: str, b: str) -> None:
+        try:
+            await self._not_matches.insert_one({"_id": f"{a}|{b}", "at": datetime.now(UTC)})
+        except DuplicateKeyError:
+            pass
+
+    async def is_not_match(self, a: str, b: str) -> bool:
+        return await self._not_matches.find_one({"_id": f"{a}|{b}"}) is not None
+
+
+class MongoMergeLog:
+    def __init__(self, db: AsyncIOMotorDatabase):
+        self._merges = db["merges"]
+
+    async def record(
+        self, merged_id: str, survivor_id: str, moved_keys: list[str], by: str
+    ) -> None:
+        fields = {
+            "survivor_id": survivor_id,
+            "moved_keys": moved_keys,
+            "by": by,
+            "at": datetime.now(UTC),
+        }
+        await upsert_by_id(self._merges, merged_id, {"$set": fields}, fields)
+
+    async def get(self, merged_id: str) -> dict | None:
+        doc = await self._merges.find_one({"_id": merged_id})
+        return None if doc is None or doc.get("undone") else doc
+
+    async def forget(self, merged_id: str) -> None:
+        await self._merges.update_one({"_id": merged_id}, {"$set": {"undone": True}})
+
+
 def _to_doc(p: Person) -> dict:
-    return {
-        "_id": p.person_id,
-        "version": p.version,
-        "name": p.name,
-        "identifiers": [i.model_dump() for i in p.identifiers],
-        "birth_date": p.birth_date,
-        "sex": p.sex,
-        "commune_code": p.commune_code,
-        "created_by": p.created_by,
-    }
+    doc = asdict(p)
+    doc.pop("person_id")
+    doc["identifiers"] = [i.model_dump() for i in p.identifiers]
+    return doc
 
 
 def _from_doc(d: dict) -> Person:
-    return Person(
-        person_id=d["_id"],
-        version=d["version"],
-        name=d["name"],
-        identifiers=tuple(Identifier(**i) for i in d["identifiers"]),
-        birth_date=d.get("birth_date"),
-        sex=d.get("sex", "unknown"),
-        commune_code=d.get("commune_code"),
-        created_by=d["created_by"],
-    )
+    fields = {k: v for k, v in d.items() if k in Person.__dataclass_fields__}
+    fields["identifiers"] = tuple(Identifier(**i) for i in d.get("identifiers", []))
+    return Person(person_id=d["_id"], **{k: v for k, v in fields.items() if k != "person_id"})
+
+
+def _review(d: dict) -> Review:
+    fields = {k: v for k, v in d.items() if k in Review.__dataclass_fields__}
+    fields["candidates"] = [Candidate(**c) for c in d.get("candidates", [])]
+    return Review(**fields)

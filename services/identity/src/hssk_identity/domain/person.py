@@ -1,14 +1,18 @@
-"""A person in the master citizen index, and how one is first registered from a visit."""
+"""A person in the master citizen index: identifiers, demographics with provenance, merges."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonSnapshot
-from hssk_contracts.visit import Identifier, Patient
+from hssk_contracts.visit import Identifier
+from hssk_identity.domain import dates, names
+from hssk_identity.domain.matching import Demographics
+
+DEMOGRAPHIC_FIELDS = ("name", "birth_date", "sex", "phone", "commune_code", "address")
 
 
 @dataclass(frozen=True)
@@ -20,11 +24,26 @@ class Person:
     birth_date: str | None
     sex: str
     commune_code: str | None
-    created_by: str  # the event that registered this person: replaying it re-announces the person
+    created_by: str  # the cause that registered this person: replaying it re-announces the person
+    phone: str | None = None
+    address: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)  # field -> source that set it
+    merged_into: str | None = None
 
     @property
     def match_keys(self) -> list[str]:
         return ids.match_keys([(i.type, i.value) for i in self.identifiers])
+
+    def demographics(self) -> Demographics:
+        return Demographics(
+            name=names.parse(self.name),
+            birth=dates.parse_birth_date(self.birth_date),
+            sex=self.sex,
+            phone=self.phone,
+            commune_code=self.commune_code,
+            address=self.address,
+            personal_id=personal_id(self.identifiers),
+        )
 
     def snapshot(self) -> PersonSnapshot:
         return PersonSnapshot(
@@ -35,26 +54,50 @@ class Person:
             birth_date=self.birth_date,
             sex=self.sex,  # type: ignore[arg-type]
             commune_code=self.commune_code,
+            merged_into=self.merged_into,
         )
 
 
-def new_person_id(cause_event_id: str) -> str:
-    """Opaque and stable: derived from the event that registers the person, never from an ID
+def personal_id(identifiers: tuple[Identifier, ...]) -> str | None:
+    return next((i.value for i in identifiers if i.type == "cccd"), None)
+
+
+def new_person_id(cause: str) -> str:
+    """Opaque and stable: derived from the cause that registers the person, never from an ID
     number (a hash of a 12-digit number could be reversed)."""
-    return derive_event_id("person", cause_event_id)
+    return derive_event_id("person", cause)
 
 
-def register(patient: Patient, cause_event_id: str) -> Person:
+def register(query: Any, cause: str, source: str) -> Person:
+    """A new person from a resolve query (name, identifiers and optional demographics)."""
+    values = {f: getattr(query, f, None) for f in DEMOGRAPHIC_FIELDS}
     return Person(
-        person_id=new_person_id(cause_event_id),
+        person_id=new_person_id(cause),
         version=1,
-        identifiers=tuple(patient.identifiers),
-        name=patient.name,
-        birth_date=patient.birth_date,
-        sex=patient.sex,
-        commune_code=patient.commune_code,
-        created_by=cause_event_id,
+        identifiers=tuple(query.identifiers),
+        name=names.parse(query.name).display,
+        birth_date=values["birth_date"],
+        sex=values["sex"] or "unknown",
+        commune_code=values["commune_code"],
+        phone=values["phone"],
+        address=values["address"],
+        created_by=cause,
+        provenance={f: source for f, v in values.items() if v} | {"name": source},
     )
+
+
+def with_identifiers(person: Person, extra: list[Identifier]) -> Person:
+    known = {(i.type, i.value) for i in person.identifiers}
+    new = [i for i in extra if (i.type, i.value) not in known]
+    if not new:
+        return person
+    return bump(person, identifiers=person.identifiers + tuple(new))
+
+
+def without_identifiers(person: Person, gone: list[Identifier]) -> Person:
+    drop = {(i.type, i.value) for i in gone}
+    kept = tuple(i for i in person.identifiers if (i.type, i.value) not in drop)
+    return person if kept == person.identifiers else bump(person, identifiers=kept)
 
 
 def bump(person: Person, **changes: Any) -> Person:

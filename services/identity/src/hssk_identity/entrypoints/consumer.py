@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from hssk_contracts import codec
 from hssk_contracts.events import VisitAccepted
 from hssk_identity import handlers
-from hssk_identity.ports import PersonRepository
 from hssk_kit.bus import Inbound, Publish
 
 
-def accepted_visit_consumer(*, persons: PersonRepository):
+def accepted_visit_consumer(*, index: handlers.Index, clock: Callable[[], datetime]):
     async def handle(msg: Inbound, publish: Publish) -> None:
         event = codec.decode_as(VisitAccepted, msg.topic, msg.value)
-        await handlers.on_visit_accepted(event, persons=persons, publish=publish)
+        await handlers.on_visit_accepted(event, now=clock(), index=index, publish=publish)
 
     return handle

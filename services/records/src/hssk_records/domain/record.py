@@ -51,6 +51,8 @@ class Record(Frozen):
     visits: dict[str, VisitEntry] = Field(default_factory=dict)
     declared: dict[str, Any] = Field(default_factory=dict)
     last_change: dict[str, Any] = Field(default_factory=dict)
+    merged_into: str | None = None  # a tombstone: the history now lives in that record
+    moved_out: list[str] = Field(default_factory=list)  # visit keys moved there by the merge
 
     @property
     def ward_code(self) -> str | None:

@@ -53,6 +53,16 @@ def router(
             raise HTTPException(
                 404, detail={"error": "not_found", "message": f"no record for person {person_id}"}
             )
+        if record.merged_into:
+            await audit.append(audited("read", "not_found", f"merged into {record.merged_into}"))
+            raise HTTPException(
+                410,
+                detail={
+                    "error": "merged",
+                    "merged_into": record.merged_into,
+                    "message": f"merged into {record.merged_into}; read that record instead",
+                },
+            )
         decision = access.may_read(
             role=who.role,
             subject_person_id=who.person_id,

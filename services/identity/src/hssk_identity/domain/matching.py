@@ -1,0 +1,186 @@
+"""Probabilistic matching (Fellegi–Sunter): per-field agreement levels become log2(m/u) weights,
+summed; a decision needs a high total *and* a clear margin over the runner-up.
+
+Weights are in bits of evidence. A surname agreement is scaled by how rare the surname is
+(Nguyễn carries almost none). A household guard (shared phone or address with a different birth
+date, sex or given name: siblings, twins, parent and child) never auto-links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hssk_identity.domain import dates, names
+
+# Agreement level -> weight (bits). Name levels exclude the surname, weighed separately.
+NAME_WEIGHTS = {
+    names.EXACT: 9.0,
+    names.TONE_ONLY: 8.5,
+    names.MIDDLE_VARIANT: 6.0,
+    names.REORDERED: 6.5,
+    names.TYPO: 5.0,
+    names.GIVEN_ONLY: -3.0,
+    names.DIFFERENT: -9.0,
+}
+SURNAME_BITS = 3.0  # what an agreeing surname adds, times its rarity (names.surname_weight)
+BIRTH_WEIGHTS = {
+    dates.EXACT: 7.0,
+    dates.YEAR_ONLY_AGREES: 2.5,
+    dates.SWAPPED: 4.0,
+    dates.ONE_DIGIT: 4.0,
+    dates.CLOSE_YEAR: -1.0,
+    dates.DIFFERENT: -8.0,
+}
+SEX_AGREE, SEX_DISAGREE = 0.5, -7.0
+COMMUNE_AGREE, COMMUNE_DISAGREE = 1.5, -0.5
+PHONE_AGREE, PHONE_DISAGREE = 3.0, -0.5
+# Personal IDs are unique and never reused: two different ones are two people, unless they differ
+# in one digit (a typo), which is left to the other fields.
+PERSONAL_ID_DISAGREE, PERSONAL_ID_TYPO = -15.0, 0.0
+
+LINK_THRESHOLD = 15.0  # auto-link at or above (and with the margin)
+LINK_MARGIN = 6.0  # over the runner-up
+REVIEW_THRESHOLD = 8.0  # below: a new person
+
+Decision = Literal["matched", "review", "new"]
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """What the matcher compares: parsed name, birth date with precision, and contact data."""
+
+    name: names.Name
+    birth: dates.BirthDate | None = None
+    sex: str = "unknown"
+    phone: str | None = None
+    commune_code: str | None = None
+    address: str | None = None
+    personal_id: str | None = None  # the active 12-digit ID, when known
+
+
+@dataclass(frozen=True)
+class Comparison:
+    person_id: str
+    weights: dict[str, float]
+    household: bool = False
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.weights.values()), 2)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: Decision
+    best: Comparison | None
+    ranked: list[Comparison] = field(default_factory=list)
+    reason: str = ""
+
+
+def compare(query: Demographics, person_id: str, candidate: Demographics) -> Comparison:
+    w: dict[str, float] = {}
+    level = names.compare(query.name, candidate.name)
+    w[f"name:{level}"] = NAME_WEIGHTS[level]
+    if (
+        level != names.DIFFERENT
+        and query.name.family
+        and query.name.family == candidate.name.family
+    ):
+        w["surname"] = round(SURNAME_BITS * names.surname_weight(query.name.family), 2)
+    birth_level = None
+    if query.birth and candidate.birth:
+        birth_level = dates.compare(query.birth, candidate.birth)
+        w[f"birth:{birth_level}"] = BIRTH_WEIGHTS[birth_level]
+    sex_differs = "unknown" not in (query.sex, candidate.sex) and query.sex != candidate.sex
+    if "unknown" not in (query.sex, candidate.sex):
+        w["sex:" + ("disagree" if sex_differs else "agree")] = (
+            SEX_DISAGREE if sex_differs else SEX_AGREE
+        )
+    if query.commune_code and candidate.commune_code:
+        same = query.commune_code == candidate.commune_code
+        w["commune:" + ("agree" if same else "disagree")] = (
+            COMMUNE_AGREE if same else COMMUNE_DISAGREE
+        )
+    shared_phone = bool(query.phone) and query.phone == candidate.phone
+    if query.phone and candidate.phone:
+        w["phone:" + ("agree" if shared_phone else "disagree")] = (
+            PHONE_AGREE if shared_phone else PHONE_DISAGREE
+        )
+    if query.personal_id and candidate.personal_id and query.personal_id != candidate.personal_id:
+        typo = (
+            sum(a != b for a, b in zip(query.personal_id, candidate.personal_id, strict=False)) == 1
+        )
+        w["personal_id:" + ("typo" if typo else "disagree")] = (
+            PERSONAL_ID_TYPO if typo else PERSONAL_ID_DISAGREE
+        )
+    shared_address = bool(query.address) and _same_address(query.address, candidate.address)
+    household = (shared_phone or shared_address) and (
+        sex_differs
+        or birth_level in (dates.DIFFERENT, dates.CLOSE_YEAR)
+        or query.name.given != candidate.name.given
+    )
+    return Comparison(person_id=person_id, weights=w, household=household)
+
+
+def decide(comparisons: list[Comparison]) -> Outcome:
+    ranked = sorted(comparisons, key=lambda c: c.total, reverse=True)
+    if not ranked or ranked[0].total < REVIEW_THRESHOLD:
+        return Outcome("new", ranked[0] if ranked else None, ranked, "no candidate scores enough")
+    best = ranked[0]
+    runner_up = ranked[1].total if len(ranked) > 1 else None
+    if best.household:
+        return Outcome(
+            "review",
+            best,
+            ranked,
+            "household guard: shares phone or address but differs in birth date, sex or given name",
+        )
+    if best.total < LINK_THRESHOLD:
+        return Outcome("review", best, ranked, f"score {best.total} is in the review band")
+    if runner_up is not None and best.total - runner_up < LINK_MARGIN:
+        return Outcome(
+            "review",
+            best,
+            ranked,
+            f"margin {best.total - runner_up:.1f} over the runner-up is below {LINK_MARGIN}",
+        )
+    return Outcome("matched", best, ranked, f"score {best.total}")
+
+
+def identifier_conflict(query: Demographics, holder: Demographics) -> bool:
+    """An identifier matched, but nothing else does: likely a mistyped number, so review."""
+    level = names.compare(query.name, holder.name)
+    birth_differs = bool(
+        query.birth and holder.birth and dates.compare(query.birth, holder.birth) == dates.DIFFERENT
+    )
+    return level in (names.DIFFERENT, names.GIVEN_ONLY) and birth_differs
+
+
+def blocking_keys(d: Demographics) -> list[str]:
+    """Keys under which candidates are found; stored as documents keyed by the key itself."""
+    n, keys = d.name, []
+    year = d.birth.year if d.birth else None
+    full = (
+        f"{d.birth.year:04d}{d.birth.month:02d}{d.birth.day:02d}"
+        if d.birth and d.birth.month and d.birth.day and not d.birth.estimated
+        else None
+    )
+    if year:
+        keys.append(f"fg:{n.family}:{n.given}:{year}")
+        keys.append(f"w:{'-'.join(sorted(n.folded.split()))}:{year}")
+    if full:
+        keys.append(f"gd:{n.given}:{full}")
+        if d.commune_code:
+            keys.append(f"dc:{full}:{d.commune_code}")
+    if d.phone:
+        keys.append(f"p:{d.phone}")
+    if not year:
+        keys.append(f"fg:{n.family}:{n.given}:-")
+    return keys
+
+
+def _same_address(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return names.parse(a).folded == names.parse(b).folded

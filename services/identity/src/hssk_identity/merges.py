@@ -1,0 +1,167 @@
+"""Handlers for people acting on the index: resolve a review, merge two persons, unmerge.
+
+A merge moves the merged person's identifiers to the survivor and remembers which; an unmerge
+moves exactly those back. Each emits identity.person.v1 events, so records can move the history
+both ways. Every action is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hssk_contracts import topics
+from hssk_contracts.envelope import derive_event_id
+from hssk_contracts.events import PersonMerged, PersonUnmerged, PersonUpdated
+from hssk_identity import metrics
+from hssk_identity.domain import person as persons_domain
+from hssk_identity.domain.person import Person
+from hssk_identity.domain.review import Resolution, Review
+from hssk_identity.handlers import PRODUCER, Index, current_person, fingerprint
+from hssk_kit.audit import AuditEntry, AuditLog
+from hssk_kit.bus import Publish
+
+
+class ActionRefused(Exception):
+    """The action cannot be done in the index's current state; the message says why."""
+
+
+async def merge(
+    survivor_id: str,
+    merged_id: str,
+    *,
+    by: str,
+    role: str,
+    index: Index,
+    publish: Publish,
+    audit: AuditLog,
+) -> Person:
+    if survivor_id == merged_id:
+        raise ActionRefused("a person cannot be merged into themselves")
+    survivor = await current_person(index.persons, survivor_id)
+    merged = await index.persons.get(merged_id)
+    if merged is None:
+        raise ActionRefused(f"no person {merged_id}")
+    if merged.merged_into:
+        raise ActionRefused(f"person {merged_id} is already merged into {merged.merged_into}")
+    if survivor.person_id == merged_id:
+        raise ActionRefused("these two are already one person")
+    moved = merged.match_keys
+    for key in moved:
+        await index.persons.reassign(key, survivor.person_id)
+    await index.merges.record(merged_id, survivor.person_id, moved, by)
+    gone = persons_domain.bump(merged, merged_into=survivor.person_id)
+    kept = persons_domain.with_identifiers(survivor, list(merged.identifiers))
+    await index.persons.save(gone)
+    if kept is not survivor:
+        await index.persons.save(kept)
+    await _announce(PersonMerged, gone, publish)
+    await _announce(PersonUpdated, kept, publish)
+    await audit.append(
+        AuditEntry(
+            actor=by,
+            role=role,
+            action="person.merge",
+            person_id=merged_id,
+            purpose="duplicate record",
+            outcome="allowed",
+            detail=f"into {survivor.person_id}",
+        )
+    )
+    metrics.MERGES.labels("merge").inc()
+    return kept
+
+
+async def unmerge(
+    merged_id: str, *, by: str, role: str, index: Index, publish: Publish, audit: AuditLog
+) -> Person:
+    entry = await index.merges.get(merged_id)
+    merged = await index.persons.get(merged_id)
+    if entry is None or merged is None or not merged.merged_into:
+        raise ActionRefused(f"person {merged_id} is not merged")
+    survivor = await current_person(index.persons, entry["survivor_id"])
+    for key in entry["moved_keys"]:
+        await index.persons.reassign(key, merged_id)
+    restored = persons_domain.bump(merged, merged_into=None)
+    left = persons_domain.without_identifiers(survivor, list(merged.identifiers))
+    await index.persons.save(restored)
+    if left is not survivor:
+        await index.persons.save(left)
+    await index.merges.forget(merged_id)
+    await index.reviews.remember_not_match(fingerprint(restored.demographics()), survivor.person_id)
+    await _announce(PersonUnmerged, restored, publish)
+    await _announce(PersonUpdated, left, publish)
+    await audit.append(
+        AuditEntry(
+            actor=by,
+            role=role,
+            action="person.unmerge",
+            person_id=merged_id,
+            purpose="wrong merge",
+            outcome="allowed",
+            detail=f"out of {survivor.person_id}",
+        )
+    )
+    metrics.MERGES.labels("unmerge").inc()
+    return restored
+
+
+async def resolve_review(
+    review_id: str,
+    resolution: Resolution,
+    link_to: str | None,
+    *,
+    by: str,
+    role: str,
+    index: Index,
+    publish: Publish,
+    audit: AuditLog,
+) -> Review:
+    review = await index.reviews.get(review_id)
+    if review is None:
+        raise ActionRefused(f"no review {review_id}")
+    if review.status != "open":
+        raise ActionRefused(f"review {review_id} was already resolved ({review.resolution})")
+    if resolution == "link":
+        choices = {c.person_id for c in review.candidates}
+        target = link_to or (review.candidates[0].person_id if review.candidates else None)
+        if target is None or target not in choices:
+            raise ActionRefused(f"link_to must be one of the candidates {sorted(choices)}")
+        await merge(
+            target, review.person_id, by=by, role=role, index=index, publish=publish, audit=audit
+        )
+        done = replace(
+            review, status="linked", resolution=resolution, resolved_by=by, linked_to=target
+        )
+    else:
+        provisional = await index.persons.get(review.person_id)
+        if provisional is not None:
+            seen_as = fingerprint(provisional.demographics())
+            for c in review.candidates:  # remembered, so the same pair is not asked again
+                await index.reviews.remember_not_match(seen_as, c.person_id)
+        done = replace(review, status="kept_separate", resolution=resolution, resolved_by=by)
+    await index.reviews.save(done)
+    await audit.append(
+        AuditEntry(
+            actor=by,
+            role=role,
+            action=f"review.{resolution}",
+            person_id=review.person_id,
+            purpose="identity review",
+            outcome="allowed",
+            detail=review_id,
+        )
+    )
+    metrics.REVIEWS_RESOLVED.labels(resolution).inc()
+    return done
+
+
+async def _announce(event_type, person: Person, publish: Publish) -> None:
+    await publish(
+        topics.IDENTITY_PERSON,
+        event_type.new(
+            event_id=derive_event_id(event_type.__name__, person.person_id, str(person.version)),
+            producer=PRODUCER,
+            key=person.person_id,
+            data=person.snapshot(),
+        ),
+    )

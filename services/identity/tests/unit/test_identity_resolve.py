@@ -1,0 +1,197 @@
+"""resolve(), review resolution and merges over the in-memory fakes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hssk_contracts import topics
+from hssk_contracts.events import PersonMerged, PersonUnmerged
+from hssk_contracts.visit import Identifier
+from hssk_identity import merges
+from hssk_identity.adapters.memory import (
+    InMemoryBlockIndex,
+    InMemoryMergeLog,
+    InMemoryPersonRepository,
+    InMemoryReviewQueue,
+)
+from hssk_identity.handlers import Index, Query, resolve
+from hssk_kit.audit import InMemoryAuditLog
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def index() -> Index:
+    return Index(
+        persons=InMemoryPersonRepository(),
+        blocks=InMemoryBlockIndex(),
+        reviews=InMemoryReviewQueue(),
+        merges=InMemoryMergeLog(),
+    )
+
+
+def lan(**changes) -> Query:
+    base = dict(
+        name="Nguyễn Thị Lan",
+        birth_date="1985-03-12",
+        sex="female",
+        phone="0912345678",
+        commune_code="00001",
+        identifiers=(Identifier(type="cccd", value="001185012345"),),
+    )
+    return Query(**{**base, **changes})
+
+
+async def run(query: Query, index: Index, publish, cause: str, create: bool = True):
+    return await resolve(
+        query, create=create, cause=cause, source="test", now=NOW, index=index, publish=publish
+    )
+
+
+async def test_the_personal_id_decides_first(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    again = await run(lan(name="NGUYEN THI LAN", phone=None), index, publish, "c2")
+    assert first.decision == "created"
+    assert (again.decision, again.person_id, again.matched_on) == (
+        "matched",
+        first.person_id,
+        "cccd",
+    )
+
+
+async def test_an_id_held_by_someone_entirely_different_goes_to_review(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    stranger = Query(
+        name="Phạm Văn Quang",
+        birth_date="1950-01-20",
+        sex="male",
+        identifiers=(Identifier(type="cccd", value="001185012345"),),
+    )
+    found = await run(stranger, index, publish, "c2")
+    assert found.decision == "review" and found.person_id != first.person_id
+    assert await index.persons.owner_of("cccd:001185012345") == first.person_id  # not stolen
+    [review] = await index.reviews.list_open(None)
+    assert review.candidates[0].person_id == first.person_id
+
+
+async def test_no_identifier_but_the_same_person_by_demographics_is_linked(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    variant = lan(name="Nguyen Thi Lan", identifiers=())
+    found = await run(variant, index, publish, "c2")
+    assert (found.decision, found.person_id) == ("matched", first.person_id)
+    assert found.weights["name:tone_only"] > 0 and found.score >= 15
+
+
+async def test_twins_sharing_phone_and_address_are_never_merged(index, publish):
+    await run(lan(), index, publish, "c1")
+    twin = lan(name="Nguyễn Thị Hồng", identifiers=())
+    found = await run(twin, index, publish, "c2")
+    assert found.decision in ("created", "review")
+    assert found.decision != "matched"
+
+
+async def test_without_create_nothing_is_stored(index, publish):
+    found = await run(lan(), index, publish, "c1", create=False)
+    assert (found.decision, found.person_id) == ("new", None)
+    assert await index.persons.owner_of("cccd:001185012345") is None
+    assert publish.sent == []
+
+
+async def test_a_review_links_by_merging_and_a_rejection_is_remembered(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None)  # no Thị
+    found = await run(unsure, index, publish, "c2")
+    assert found.decision == "review" and found.review_id
+    audit = InMemoryAuditLog()
+    done = await merges.resolve_review(
+        found.review_id,
+        "link",
+        None,
+        by="op",
+        role="operator",
+        index=index,
+        publish=publish,
+        audit=audit,
+    )
+    assert (done.status, done.linked_to) == ("linked", first.person_id)
+    assert (await index.persons.get(found.person_id)).merged_into == first.person_id
+    assert any(isinstance(e, PersonMerged) for _, e in publish.sent)
+    assert [e.action for e in audit.entries] == ["person.merge", "review.link"]
+    with pytest.raises(merges.ActionRefused):
+        await merges.resolve_review(
+            found.review_id,
+            "new_person",
+            None,
+            by="op",
+            role="operator",
+            index=index,
+            publish=publish,
+            audit=audit,
+        )
+
+
+async def test_not_a_match_is_not_asked_again(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None)
+    found = await run(unsure, index, publish, "c2")
+    await merges.resolve_review(
+        found.review_id,
+        "not_a_match",
+        None,
+        by="op",
+        role="operator",
+        index=index,
+        publish=publish,
+        audit=InMemoryAuditLog(),
+    )
+    again = await run(unsure, index, publish, "c3", create=False)
+    assert first.person_id not in [c.person_id for c in again.candidates]
+
+
+async def test_unmerge_gives_back_exactly_the_moved_identifiers(index, publish):
+    a = await run(lan(), index, publish, "c1")
+    b = await run(
+        Query(
+            name="Trần Văn Nam",
+            birth_date="1970",
+            sex="male",
+            identifiers=(
+                Identifier(type="cccd", value="001070099999"),
+                Identifier(type="bhyt", value="HT3010123456789"),
+            ),
+        ),
+        index,
+        publish,
+        "c2",
+    )
+    audit = InMemoryAuditLog()
+    await merges.merge(
+        a.person_id,
+        b.person_id,
+        by="op",
+        role="operator",
+        index=index,
+        publish=publish,
+        audit=audit,
+    )
+    assert await index.persons.owner_of("bhxh:0123456789") == a.person_id
+    await merges.unmerge(
+        b.person_id, by="op", role="operator", index=index, publish=publish, audit=audit
+    )
+    assert await index.persons.owner_of("bhxh:0123456789") == b.person_id
+    assert await index.persons.owner_of("cccd:001185012345") == a.person_id
+    survivor = await index.persons.get(a.person_id)
+    assert [i.value for i in survivor.identifiers] == ["001185012345"]
+    unmerged = [e for t, e in publish.sent if isinstance(e, PersonUnmerged)]
+    assert unmerged and unmerged[0].data.person_id == b.person_id
+    assert all(
+        t is topics.IDENTITY_PERSON
+        for t, e in publish.sent
+        if isinstance(e, PersonMerged | PersonUnmerged)
+    )
+    with pytest.raises(merges.ActionRefused):
+        await merges.unmerge(
+            b.person_id, by="op", role="operator", index=index, publish=publish, audit=audit
+        )
