@@ -61,7 +61,7 @@ async def test_receipts_round_trip_and_replace(db):
 
 async def test_identifier_claims_have_one_holder(db):
     repo = InMemoryPersonRepository() if db is None else MongoPersonRepository(db)
-    person = register(a_visit().patient, f"event-{uuid.uuid4()}")
+    person = register(a_visit().patient, f"event-{uuid.uuid4()}", "test")
     key = person.match_keys[0]
     assert await repo.owner_of(key) is None
     await repo.add(person)
@@ -124,3 +124,66 @@ async def test_audit_log_answers_who_looked(db):
     entries = await log.for_person(person_id)
     assert [e.outcome for e in entries] == ["denied", "allowed"]  # newest first
     assert entries[0].actor == "bs-1"
+
+
+def identity_ports(db):
+    from hssk_identity.adapters import memory
+    from hssk_identity.bootstrap import build_index
+
+    return memory.in_memory_index() if db is None else build_index(db)
+
+
+async def test_blocks_collect_members_and_skip_oversized_blocks(db):
+    blocks = identity_ports(db).blocks
+    key, big = f"fg:NGUYEN:LAN:{uuid.uuid4().hex}", f"p:{uuid.uuid4().hex}"
+    await blocks.add([key, big], "p1")
+    await blocks.add([key], "p1")  # no duplicate member
+    await blocks.add([key, big], "p2")
+    for i in range(3):
+        await blocks.add([big], f"x{i}")
+    assert await blocks.members([key], per_block=10) == {"p1", "p2"}
+    assert await blocks.members([key, big], per_block=3) == {"p1", "p2"}  # big has 5: skipped
+
+
+async def test_review_queue_per_ward_and_not_match_memory(db):
+    from hssk_identity.domain.review import Candidate, Review
+
+    reviews = identity_ports(db).reviews
+    ward = f"9{uuid.uuid4().int % 10000:04d}"
+    review = Review(
+        review_id=str(uuid.uuid4()),
+        person_id="p-new",
+        ward=ward,
+        reason="band",
+        query={"name": "Nguyễn Lan"},
+        candidates=[Candidate("p-old", 12.5, {"name:exact": 9.0})],
+        created_at=NOW,
+    )
+    await reviews.open(review)
+    await reviews.open(review)  # filing twice is a no-op
+    assert [r.review_id for r in await reviews.list_open(ward)] == [review.review_id]
+    assert (await reviews.get(review.review_id)).candidates[0].weights == {"name:exact": 9.0}
+    from dataclasses import replace
+
+    await reviews.save(replace(review, status="kept_separate", resolution="not_a_match"))
+    assert await reviews.list_open(ward) == []
+    assert not await reviews.is_not_match("fp", "p-old")
+    await reviews.remember_not_match("fp", "p-old")
+    await reviews.remember_not_match("fp", "p-old")
+    assert await reviews.is_not_match("fp", "p-old")
+
+
+async def test_identifiers_reassign_and_merge_log_forget(db):
+    ports = identity_ports(db)
+    key = f"cccd:{uuid.uuid4().int % 10**12:012d}"
+    assert await ports.persons.claim(key, "a") == "a"
+    await ports.persons.reassign(key, "b")
+    assert await ports.persons.owner_of(key) == "b"
+    await ports.merges.record("m1", "s1", [key], "op")
+    entry = await ports.merges.get("m1")
+    assert (entry["survivor_id"], entry["moved_keys"]) == ("s1", [key])
+    await ports.merges.forget("m1")
+    assert await ports.merges.get("m1") is None
+    await ports.decisions.record("cause-1", {"decision": "review", "reason": "band"})
+    await ports.decisions.record("cause-1", {"decision": "matched"})  # first decision stands
+    assert (await ports.decisions.get("cause-1"))["decision"] == "review"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from hssk_contracts import topics
 from hssk_identity.adapters.mongo import (
     MongoBlockIndex,
+    MongoDecisionLog,
     MongoMergeLog,
     MongoPersonRepository,
     MongoReviewQueue,
@@ -33,6 +34,7 @@ def build_index(db) -> Index:
         blocks=MongoBlockIndex(db),
         reviews=MongoReviewQueue(db),
         merges=MongoMergeLog(db),
+        decisions=MongoDecisionLog(db),
     )
 
 

@@ -25,7 +25,7 @@ from hssk_identity.domain import dates, matching, names
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person
 from hssk_identity.domain.review import Candidate, Review
-from hssk_identity.ports import BlockIndex, MergeLog, PersonRepository, ReviewQueue
+from hssk_identity.ports import BlockIndex, DecisionLog, MergeLog, PersonRepository, ReviewQueue
 from hssk_kit.bus import Publish, Rejected
 
 PRODUCER = "identity"
@@ -39,6 +39,7 @@ class Index:
     blocks: BlockIndex
     reviews: ReviewQueue
     merges: MergeLog
+    decisions: DecisionLog
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ async def resolve(
         outcome = await _score(demographics, cause, index)
     best = outcome.best
     candidates = [Candidate(c.person_id, c.total, c.weights) for c in outcome.ranked[:5]]
+    await index.decisions.record(cause, {
+        "decision": outcome.decision, "reason": outcome.reason, "at": now,
+        "candidates": [{"person_id": c.person_id, "score": c.score, "weights": c.weights}
+                       for c in candidates]})
     if outcome.decision == "matched" and best is not None:
         holder = await current_person(index.persons, best.person_id)
         await _link(holder, query, owners, index, publish)

@@ -49,6 +49,13 @@ class ReviewQueue(Protocol):
     async def is_not_match(self, a: str, b: str) -> bool: ...
 
 
+class DecisionLog(Protocol):
+    async def record(self, cause: str, decision: dict) -> None:
+        """Keep why a probabilistic decision was made (weights, candidates); once per cause."""
+
+    async def get(self, cause: str) -> dict | None: ...
+
+
 class MergeLog(Protocol):
     async def record(
         self, merged_id: str, survivor_id: str, moved_keys: list[str], by: str

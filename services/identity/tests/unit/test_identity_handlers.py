@@ -19,6 +19,7 @@ from hssk_contracts.events import (
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_identity.adapters.memory import (
     InMemoryBlockIndex,
+    InMemoryDecisionLog,
     InMemoryMergeLog,
     InMemoryPersonRepository,
     InMemoryReviewQueue,
@@ -70,6 +71,7 @@ async def resolve(event, persons, publish) -> str:
         blocks=InMemoryBlockIndex(),
         reviews=InMemoryReviewQueue(),
         merges=InMemoryMergeLog(),
+        decisions=InMemoryDecisionLog(),
     )
     return await on_visit_accepted(event, now=NOW, index=index, publish=publish)
 

@@ -12,6 +12,7 @@ from hssk_contracts.visit import Identifier
 from hssk_identity import merges
 from hssk_identity.adapters.memory import (
     InMemoryBlockIndex,
+    InMemoryDecisionLog,
     InMemoryMergeLog,
     InMemoryPersonRepository,
     InMemoryReviewQueue,
@@ -29,6 +30,7 @@ def index() -> Index:
         blocks=InMemoryBlockIndex(),
         reviews=InMemoryReviewQueue(),
         merges=InMemoryMergeLog(),
+        decisions=InMemoryDecisionLog(),
     )
 
 

@@ -80,6 +80,17 @@ class InMemoryReviewQueue:
         return f"{a}|{b}" in self.not_matches
 
 
+class InMemoryDecisionLog:
+    def __init__(self) -> None:
+        self.decisions: dict[str, dict] = {}
+
+    async def record(self, cause: str, decision: dict) -> None:
+        self.decisions.setdefault(cause, decision)
+
+    async def get(self, cause: str) -> dict | None:
+        return self.decisions.get(cause)
+
+
 class InMemoryMergeLog:
     def __init__(self) -> None:
         self.merges: dict[str, dict] = {}
@@ -99,3 +110,12 @@ class InMemoryMergeLog:
 
     async def forget(self, merged_id: str) -> None:
         self.merges.pop(merged_id, None)
+
+
+def in_memory_index():
+    """Every identity port as an in-memory fake: for unit tests and the matching evaluation."""
+    from hssk_identity.handlers import Index
+
+    return Index(persons=InMemoryPersonRepository(), blocks=InMemoryBlockIndex(),
+                 reviews=InMemoryReviewQueue(), merges=InMemoryMergeLog(),
+                 decisions=InMemoryDecisionLog())

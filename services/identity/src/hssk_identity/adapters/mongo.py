@@ -121,6 +121,20 @@ class MongoReviewQueue:
         return await self._not_matches.find_one({"_id": f"{a}|{b}"}) is not None
 
 
+class MongoDecisionLog:
+    def __init__(self, db: AsyncIOMotorDatabase):
+        self._decisions = db["decisions"]
+
+    async def record(self, cause: str, decision: dict) -> None:
+        try:
+            await self._decisions.insert_one({"_id": cause, **decision})
+        except DuplicateKeyError:
+            pass  # a replay: the first decision stands
+
+    async def get(self, cause: str) -> dict | None:
+        return await self._decisions.find_one({"_id": cause})
+
+
 class MongoMergeLog:
     def __init__(self, db: AsyncIOMotorDatabase):
         self._merges = db["merges"]
