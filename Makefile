@@ -10,7 +10,7 @@ HSSK := $(VENV)/bin/hssk
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup up down status logs test test-unit lint bench schemas demo
+.PHONY: help setup up down status logs test test-unit lint bench schemas demo eval-matching
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,7 @@ test: setup  ## set up, start the stack, run unit + contract + integration + e2e
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
 	@$(PY) -m hssk_contracts.compat --history
+	@$(PY) -m hssk_identity.evaluation
 	@$(PY) -m pytest
 
 test-unit: setup  ## only the fast tests (no engines)
@@ -53,6 +54,9 @@ lint: setup  ## ruff + mypy
 bench: setup  ## measure end-to-end throughput and latency against raw Kafka / FerretDB bounds
 	@$(HSSK) dev up
 	@$(HSSK) bench
+
+eval-matching: setup  ## match quality on a seeded synthetic population; exits 1 below the targets
+	@$(PY) -m hssk_identity.evaluation
 
 schemas: setup  ## regenerate the committed JSON Schemas from the contract models
 	@$(PY) -m hssk_contracts.schemas write

@@ -50,6 +50,10 @@ class Patient(Strict):
     nationality: str | None = None
     occupation: str | None = None
     blood_group: str | None = None
+    guardian_name: Annotated[str, Field(max_length=255)] | None = None  # NGUOI_GIAM_HO
+    initial_facility: FacilityCode | None = Field(default=None, description="MA_DKBD")
+    bhyt_valid_from: date | None = None
+    bhyt_valid_to: date | None = None
 
 
 class LabResult(Strict):
@@ -73,6 +77,32 @@ class Drug(Strict):
 class Procedure(Strict):
     code: str | None = None
     name: str | None = None
+
+
+class Immunization(Strict):
+    code: str | None = None
+    name: str
+    given_on: date | None = None
+
+
+class DischargeSummary(Strict):
+    """XML8 / FHIR discharge summary: the record template's fields 41-45."""
+
+    disease_course: str | None = None  # QT_BENHLY
+    key_results: str | None = None  # TOMTAT_KQ
+    treatment: str | None = None  # PP_DIEUTRI
+    outcome: str | None = None  # KET_QUA_DTRI (summary)
+    notes: str | None = None  # GHI_CHU
+
+
+class Referral(Strict):
+    """XML13: a referral to another facility."""
+
+    to_facility: FacilityCode | None = None
+    from_facility: FacilityCode | None = None
+    reason_code: str | None = None
+    clinical_signs: str | None = None
+    direction: str | None = None
 
 
 class Vitals(Strict):
@@ -111,6 +141,14 @@ class Visit(Strict):
     advice: str | None = None
     referral_to: FacilityCode | None = None
     doctor_code: str | None = None
+    standard: Literal["json", "qd130", "qd4750", "qd3176", "qd4210", "fhir-r4"] = "json"
+    inpatient_at: AwareDatetime | None = None
+    treatment_days: Annotated[int, Field(ge=0)] | None = None
+    department_codes: list[str] = Field(default_factory=list)
+    traditional_codes: list[str] = Field(default_factory=list)  # MA_BENH_YHCT
+    immunizations: list[Immunization] = Field(default_factory=list)
+    summary: DischargeSummary | None = None
+    referral: Referral | None = None
 
     @property
     def key(self) -> str:

@@ -113,10 +113,18 @@ async def resolve(
         outcome = await _score(demographics, cause, index)
     best = outcome.best
     candidates = [Candidate(c.person_id, c.total, c.weights) for c in outcome.ranked[:5]]
-    await index.decisions.record(cause, {
-        "decision": outcome.decision, "reason": outcome.reason, "at": now,
-        "candidates": [{"person_id": c.person_id, "score": c.score, "weights": c.weights}
-                       for c in candidates]})
+    await index.decisions.record(
+        cause,
+        {
+            "decision": outcome.decision,
+            "reason": outcome.reason,
+            "at": now,
+            "candidates": [
+                {"person_id": c.person_id, "score": c.score, "weights": c.weights}
+                for c in candidates
+            ],
+        },
+    )
     if outcome.decision == "matched" and best is not None:
         holder = await current_person(index.persons, best.person_id)
         await _link(holder, query, owners, index, publish)
@@ -130,7 +138,8 @@ async def resolve(
             best.weights if best else {},
             candidates,
         )
-    person = await _register(query, owners, cause, source, index, publish)
+    pending = tuple(c.person_id for c in candidates) if outcome.decision == "review" else ()
+    person = await _register(query, owners, cause, source, index, publish, pending)
     if outcome.decision == "new":
         return Resolution(
             "created",
@@ -220,6 +229,7 @@ async def _score(d: matching.Demographics, cause: str, index: Index) -> matching
     member_ids = await index.blocks.members(matching.blocking_keys(d), MAX_BLOCK)
     seen_as = fingerprint(d)
     comparisons = []
+    pending: dict[str, tuple[str, ...]] = {}
     for pid in sorted(member_ids)[:MAX_CANDIDATES]:
         person = await index.persons.get(pid)
         if person is None or person.merged_into or person.created_by == cause:
@@ -227,7 +237,25 @@ async def _score(d: matching.Demographics, cause: str, index: Index) -> matching
         if await index.reviews.is_not_match(seen_as, pid):
             continue
         comparisons.append(matching.compare(d, pid, person.demographics()))
-    return matching.decide(comparisons)
+        pending[pid] = person.pending_review_of
+    return matching.decide(_one_per_open_question(comparisons, pending))
+
+
+def _one_per_open_question(
+    comparisons: list[matching.Comparison], pending: dict[str, tuple[str, ...]]
+) -> list[matching.Comparison]:
+    """A provisional person and those it awaits review against are one open question: keep the
+    best scoring of them, so the margin rule compares real rivals only."""
+    kept: list[matching.Comparison] = []
+    for c in sorted(comparisons, key=lambda c: c.total, reverse=True):
+        tied = any(
+            c.person_id in pending.get(k.person_id, ())
+            or k.person_id in pending.get(c.person_id, ())
+            for k in kept
+        )
+        if not tied:
+            kept.append(c)
+    return kept
 
 
 async def current_person(persons: PersonRepository, person_id: str) -> Person:
@@ -270,12 +298,15 @@ async def _register(
     source: str,
     index: Index,
     publish: Publish,
+    pending_review_of: tuple[str, ...] = (),
 ) -> Person:
     candidate = persons_domain.register(query, cause, source)
     free = [k for k, o in owners.items() if o is None]
     ours = set(ids.match_keys([(i.type, i.value) for i in query.identifiers])) & set(free)
     kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= ours)
-    person = Person(**{**candidate.__dict__, "identifiers": kept})
+    person = Person(
+        **{**candidate.__dict__, "identifiers": kept, "pending_review_of": pending_review_of}
+    )
     await index.persons.add(person)
     for key in free:
         await index.persons.claim(key, person.person_id)

@@ -139,6 +139,8 @@ async def resolve_review(
             for c in review.candidates:  # remembered, so the same pair is not asked again
                 await index.reviews.remember_not_match(seen_as, c.person_id)
         done = replace(review, status="kept_separate", resolution=resolution, resolved_by=by)
+        if provisional is not None and provisional.pending_review_of:
+            await index.persons.save(persons_domain.bump(provisional, pending_review_of=()))
     await index.reviews.save(done)
     await audit.append(
         AuditEntry(

@@ -359,7 +359,9 @@ def test_plausible_mojibake_is_left_alone():
         ("Nguyễn Văn Hùng", "Nguyen Van Hungg", names.TYPO),
         ("Nguyen Thi Ngoc Anh", "Nguyen Thi NgocAnh", names.TYPO),
         ("Tran Thi Thu Huong", "Tran Thi Thu Huongg", names.TYPO),
-        ("Nguyen Van Hung", "Nguyan Van Hunh", names.TYPO),  # one edit in each word
+        ("Nguyen Van Hung", "Nguyen Van Hunh", names.TYPO),  # one slip in one long word
+        ("Nguyen Van Hung", "Nguyan Van Hunh", names.DIFFERENT),  # two slips: not one typo
+        ("Pham Van Dung", "Pham Van Duc", names.DIFFERENT),  # short words: another name
         ("Nguyễn Văn Nam", "Trần Đức Nam", names.GIVEN_ONLY),
         ("Lan", "Nguyễn Thị Lan", names.GIVEN_ONLY),
         ("Nguyễn Văn An", "Trần Thị Bích", names.DIFFERENT),

@@ -116,6 +116,10 @@ def in_memory_index():
     """Every identity port as an in-memory fake: for unit tests and the matching evaluation."""
     from hssk_identity.handlers import Index
 
-    return Index(persons=InMemoryPersonRepository(), blocks=InMemoryBlockIndex(),
-                 reviews=InMemoryReviewQueue(), merges=InMemoryMergeLog(),
-                 decisions=InMemoryDecisionLog())
+    return Index(
+        persons=InMemoryPersonRepository(),
+        blocks=InMemoryBlockIndex(),
+        reviews=InMemoryReviewQueue(),
+        merges=InMemoryMergeLog(),
+        decisions=InMemoryDecisionLog(),
+    )

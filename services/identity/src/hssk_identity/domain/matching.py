@@ -23,10 +23,20 @@ NAME_WEIGHTS = {
     names.GIVEN_ONLY: -3.0,
     names.DIFFERENT: -9.0,
 }
+# Both names written with diacritics, yet the given names differ (Hùng/Hưng, Thủy/Thúy, Hạnh/Hằng):
+# different names, as twins often get, not a lost accent or a slip; barely any evidence.
+GIVEN_CONFLICT = 1.0
+# One letter off in the given name often spells another real name (Hanh/Hang, Lan/Lam): alone it
+# may reach review, never an automatic link.
+GIVEN_TYPO = 3.0
+# Both carry middle names and none is shared (Bùi Hoàng Hùng / Bùi Văn Gia Hùng): not a dropped
+# middle name but another one, as brothers and twins have.
+MIDDLE_DIFFERS = 2.0
+_FOLDED_AGREEMENT = (names.TONE_ONLY, names.MIDDLE_VARIANT, names.TYPO)
 SURNAME_BITS = 3.0  # what an agreeing surname adds, times its rarity (names.surname_weight)
 BIRTH_WEIGHTS = {
     dates.EXACT: 7.0,
-    dates.YEAR_ONLY_AGREES: 2.5,
+    dates.YEAR_ONLY_AGREES: 3.5,
     dates.SWAPPED: 4.0,
     dates.ONE_DIGIT: 4.0,
     dates.CLOSE_YEAR: -1.0,
@@ -64,6 +74,7 @@ class Comparison:
     person_id: str
     weights: dict[str, float]
     household: bool = False
+    name_doubt: bool = False  # the given names may be two different names: never auto-link
 
     @property
     def total(self) -> float:
@@ -81,7 +92,25 @@ class Outcome:
 def compare(query: Demographics, person_id: str, candidate: Demographics) -> Comparison:
     w: dict[str, float] = {}
     level = names.compare(query.name, candidate.name)
-    w[f"name:{level}"] = NAME_WEIGHTS[level]
+    both_marked = names.has_marks(query.name) and names.has_marks(candidate.name)
+    tone_conflict = both_marked and (
+        (
+            level in _FOLDED_AGREEMENT
+            and query.name.exact.split()[-1] != candidate.name.exact.split()[-1]
+        )
+        or (
+            level == names.REORDERED
+            and sorted(query.name.exact.split()) != sorted(candidate.name.exact.split())
+        )
+    )
+    if tone_conflict:
+        w["name:given_conflict"] = GIVEN_CONFLICT
+    elif level == names.TYPO and query.name.given != candidate.name.given:
+        w["name:given_typo"] = GIVEN_TYPO
+    elif level == names.MIDDLE_VARIANT and _middles_disjoint(query.name, candidate.name):
+        w["name:middle_differs"] = MIDDLE_DIFFERS
+    else:
+        w[f"name:{level}"] = NAME_WEIGHTS[level]
     if (
         level != names.DIFFERENT
         and query.name.family
@@ -118,9 +147,12 @@ def compare(query: Demographics, person_id: str, candidate: Demographics) -> Com
     household = (shared_phone or shared_address) and (
         sex_differs
         or birth_level in (dates.DIFFERENT, dates.CLOSE_YEAR)
-        or query.name.given != candidate.name.given
+        or tone_conflict
+        or level in (names.DIFFERENT, names.GIVEN_ONLY)
+        or _cannot_tell_given(query.name, candidate.name)
     )
-    return Comparison(person_id=person_id, weights=w, household=household)
+    name_doubt = "name:given_conflict" in w or "name:given_typo" in w
+    return Comparison(person_id=person_id, weights=w, household=household, name_doubt=name_doubt)
 
 
 def decide(comparisons: list[Comparison]) -> Outcome:
@@ -136,6 +168,8 @@ def decide(comparisons: list[Comparison]) -> Outcome:
             ranked,
             "household guard: shares phone or address but differs in birth date, sex or given name",
         )
+    if best.name_doubt:
+        return Outcome("review", best, ranked, "the given names may be two different names")
     if best.total < LINK_THRESHOLD:
         return Outcome("review", best, ranked, f"score {best.total} is in the review band")
     if runner_up is not None and best.total - runner_up < LINK_MARGIN:
@@ -166,6 +200,8 @@ def blocking_keys(d: Demographics) -> list[str]:
         if d.birth and d.birth.month and d.birth.day and not d.birth.estimated
         else None
     )
+    if d.birth and d.birth.month and d.birth.day and not d.birth.estimated:
+        keys.append(f"md:{n.family}:{n.given}:{d.birth.month:02d}{d.birth.day:02d}")  # year typo
     if year:
         keys.append(f"fg:{n.family}:{n.given}:{year}")
         keys.append(f"w:{'-'.join(sorted(n.folded.split()))}:{year}")
@@ -178,6 +214,18 @@ def blocking_keys(d: Demographics) -> list[str]:
     if not year:
         keys.append(f"fg:{n.family}:{n.given}:-")
     return keys
+
+
+def _middles_disjoint(a: names.Name, b: names.Name) -> bool:
+    return bool(a.middle) and bool(b.middle) and not set(a.middle) & set(b.middle)
+
+
+def _cannot_tell_given(a: names.Name, b: names.Name) -> bool:
+    """One side lost its diacritics and its given name could spell more than one common name:
+    inside a household (twins Hùng and Hưng) the records cannot be told apart by name."""
+    if names.has_marks(a) == names.has_marks(b):
+        return False
+    return a.given == b.given and names.ambiguous_without_marks(a.given)
 
 
 def _same_address(a: str | None, b: str | None) -> bool:

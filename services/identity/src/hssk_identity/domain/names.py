@@ -224,13 +224,20 @@ def compare(a: Name, b: Name) -> str:
 
 
 def _within_typo(a: str, b: str) -> bool:
-    """One edit in each word, or one edit per 8 characters over the whole name (at least one)."""
+    """One slip of the keyboard: one word of four letters or more differs by one edit (short
+    words differ in meaning: An/Anh, Dũng/Đức), or the whole name differs by one character."""
     words_a, words_b = a.split(), b.split()
-    if len(words_a) == len(words_b) and all(
-        _edit_distance(x, y) <= 1 for x, y in zip(words_a, words_b, strict=True)
-    ):
-        return True
-    return _edit_distance(a, b) <= max(1, max(len(a), len(b)) // 8)
+    if len(words_a) == len(words_b):
+        differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+        if len(differing) == 1:
+            x, y = differing[0]
+            return min(len(x), len(y)) >= 4 and _edit_distance(x, y) == 1
+    return _edit_distance(a, b) == 1
+
+
+def has_marks(name: Name) -> bool:
+    """Whether the name was written with Vietnamese diacritics (not folded to plain letters)."""
+    return fold(name.exact) != name.exact
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -265,6 +272,19 @@ _RARE_SHARE = 0.005  # at or below this, a shared surname is full evidence
 _FLOOR = 0.05  # even Nguyễn agreeing is a little better than nothing
 
 
+def _spellings() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for word in _COMMON_NAME_SYLLABLES:
+        counts[fold(word)] = counts.get(fold(word), 0) + 1
+    return counts
+
+
+def ambiguous_without_marks(word_folded: str) -> bool:
+    """Whether a name word written without diacritics could be more than one common name
+    (HUNG: Hùng or Hưng; TUAN: Tuấn or Tuân; ANH: Anh or Ánh)."""
+    return _SPELLINGS.get(word_folded, 0) > 1
+
+
 def surname_weight(family_folded: str) -> float:
     """Evidence an agreeing surname carries, falling with the log of how common it is:
     Nguyễn 0.05, Trần 0.30, Lê 0.36, Phạm 0.42, Hoàng/Huỳnh 0.49, unlisted surnames 1.0."""
@@ -276,3 +296,6 @@ def surname_weight(family_folded: str) -> float:
         return 1.0
     commonness = math.log(share / _RARE_SHARE) / math.log(_COMMONEST_SHARE / _RARE_SHARE)
     return max(_FLOOR, 1.0 - (1.0 - _FLOOR) * commonness)
+
+
+_SPELLINGS = _spellings()

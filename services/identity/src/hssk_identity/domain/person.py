@@ -29,6 +29,8 @@ class Person:
     address: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)  # field -> source that set it
     merged_into: str | None = None
+    # A provisional person awaiting review against these: one open question, not rivals.
+    pending_review_of: tuple[str, ...] = ()
 
     @property
     def match_keys(self) -> list[str]:

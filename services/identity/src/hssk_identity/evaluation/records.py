@@ -1,0 +1,182 @@
+"""Labelled records: each citizen as 1-4 sources send them (hospital visits, the BHYT list, the
+ward list), with the errors those sources make. Every record carries its citizen's label and the
+names of the perturbations applied to it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from hssk_identity.evaluation import text
+from hssk_identity.evaluation.name_tables import PHONE_PREFIXES
+from hssk_identity.evaluation.population import Citizen, Population
+
+RECORDS_PER_CITIZEN = {1: 35, 2: 30, 3: 20, 4: 15}
+# Which identifier a record carries. "none" and "cmnd" (an old record with the expired CMND,
+# which other sources do not send) leave the record to the probabilistic matcher.
+PROFILES = {"cccd": 35, "bhyt": 20, "cmnd": 10, "none": 35}
+RATES = {
+    "no_diacritics": 0.12, "tone_only": 0.03, "tone_placement": 0.30, "mojibake": 0.02,
+    "middle_dropped": 0.04, "middle_added": 0.015, "given_first": 0.02, "name_typo": 0.03,
+    "upper_case": 0.15, "year_only": 0.05, "day_month_swap": 0.02, "date_typo": 0.02,
+    "phone_changed": 0.08, "sex_unknown": 0.02, "cccd_typo": 0.03,
+}  # fmt: skip
+# tone_placement applies only to names with an open oa/oe/uy syllable (Hòa, Thủy).
+
+
+@dataclass(frozen=True)
+class Record:
+    record_id: str
+    label: str
+    household: str
+    source: str  # visit | bhyt_list | ward_list
+    name: str
+    birth_date: str | None
+    sex: str
+    phone: str | None
+    commune_code: str | None
+    address: str | None
+    identifiers: tuple[tuple[str, str], ...]
+    perturbations: tuple[str, ...]
+
+
+def labelled_records(people: Population, seed: int) -> list[Record]:
+    """Records in generation order (citizen by citizen); the same seed gives the same records."""
+    rng = random.Random(f"{seed}/records")
+    phones = {h.household_id: h.phone for h in people.households}
+    out: list[Record] = []
+    for citizen in people.citizens:
+        count = rng.choices(list(RECORDS_PER_CITIZEN), list(RECORDS_PER_CITIZEN.values()))[0]
+        for _ in range(count):
+            out.append(_record(rng, citizen, phones[citizen.household], f"R{len(out) + 1:06d}"))
+    return out
+
+
+def _record(rng: random.Random, c: Citizen, household_phone: str, record_id: str) -> Record:
+    tags: list[str] = []
+    identifiers, source = _identifiers(rng, c, tags)
+    phone: str | None = household_phone if source == "ward_list" else c.phone
+    if source == "bhyt_list" or rng.random() < 0.1:
+        phone = None
+    if phone and _hit(rng, "phone_changed"):
+        phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10**7):07d}"
+        tags.append("phone_changed")
+    sex = "unknown" if _hit(rng, "sex_unknown") else c.sex
+    if sex == "unknown":
+        tags.append("sex_unknown")
+    return Record(
+        record_id=record_id,
+        label=c.label,
+        household=c.household,
+        source=source,
+        name=_name(rng, c, tags),
+        birth_date=_birth(rng, c, tags),
+        sex=sex,
+        phone=phone,
+        commune_code=c.commune_code if source == "ward_list" or rng.random() < 0.9 else None,
+        address=c.address if source == "ward_list" or rng.random() < 0.7 else None,
+        identifiers=identifiers,
+        perturbations=tuple(tags),
+    )
+
+
+def _identifiers(
+    rng: random.Random, c: Citizen, tags: list[str]
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    profile = rng.choices(list(PROFILES), list(PROFILES.values()))[0]
+    if (profile == "bhyt" and not c.bhyt) or (profile == "cmnd" and not c.cmnd):
+        profile = "none"
+    tags.append(f"id:{profile}")
+    if profile == "bhyt":
+        return (("bhyt", str(c.bhyt)),), "bhyt_list"
+    if profile == "cmnd":
+        return (("cmnd", str(c.cmnd)),), "visit"
+    if profile == "none":
+        return (), rng.choices(["ward_list", "visit"], [60, 40])[0]
+    cccd = c.cccd
+    if _hit(rng, "cccd_typo"):
+        at = rng.randrange(6, 12)  # the random block, so the number still looks consistent
+        cccd = cccd[:at] + rng.choice([d for d in "0123456789" if d != cccd[at]]) + cccd[at + 1 :]
+        tags.append("cccd_typo")
+    card = (("bhyt", c.bhyt),) if c.bhyt and rng.random() < 0.6 else ()
+    return (("cccd", cccd), *card), "visit"
+
+
+def _name(rng: random.Random, c: Citizen, tags: list[str]) -> str:
+    middle = list(c.middle)
+    if middle and _hit(rng, "middle_dropped"):
+        middle = [] if len(middle) == 1 or rng.random() < 0.5 else middle[:1]
+        tags.append("middle_dropped")
+    elif (not middle or (c.sex == "female" and middle[0] != "Thị")) and _hit(rng, "middle_added"):
+        middle = ["Thị" if c.sex == "female" else "Văn", *middle]
+        tags.append("middle_added")
+    words = [c.family, *middle, c.given]
+    if _hit(rng, "name_typo"):
+        at = rng.choices(range(len(words)), [1] + [3] * (len(words) - 2) + [6])[0]
+        words[at] = text.typo(rng, words[at])
+        tags.append("name_typo")
+    if _hit(rng, "tone_only"):
+        toned = [i for i, w in enumerate(words) if text.split_tone(w)[1]]
+        if toned:
+            at = rng.choice(toned)
+            words[at] = text.change_tone(rng, words[at]) or words[at]
+            tags.append("tone_only")
+    flipped = [text.flip_tone_placement(w) for w in words]
+    if flipped != words and _hit(rng, "tone_placement"):
+        words = flipped
+        tags.append("tone_placement")
+    if _hit(rng, "given_first"):  # first name and last name fields, glued: "Văn Hùng Nguyễn"
+        words = words[1:] + words[:1]
+        tags.append("given_first")
+    return _surface(rng, " ".join(words), tags)
+
+
+def _surface(rng: random.Random, name: str, tags: list[str]) -> str:
+    """How the name's bytes reach us: upper case, stripped of diacritics, or as mojibake."""
+    if _hit(rng, "upper_case"):
+        name = name.upper()
+        tags.append("upper_case")
+    if _hit(rng, "no_diacritics"):
+        tags.append("no_diacritics")
+        return text.strip_diacritics(name)
+    if _hit(rng, "mojibake"):
+        tcvn3 = text.tcvn3_mojibake(name) if rng.random() < 0.5 else None
+        tags.append("mojibake_tcvn3" if tcvn3 else "mojibake_vni")
+        return tcvn3 or text.vni_mojibake(name)
+    return name
+
+
+def _birth(rng: random.Random, c: Citizen, tags: list[str]) -> str:
+    if c.precision == "year":
+        return c.birth_text
+    if _hit(rng, "year_only"):
+        tags.append("year_only")
+        return f"{c.birth.year:04d}"
+    born = c.birth
+    if born.day <= 12 and born.day != born.month and _hit(rng, "day_month_swap"):
+        tags.append("day_month_swap")
+        return date(born.year, born.day, born.month).isoformat()
+    if _hit(rng, "date_typo"):
+        tags.append("date_typo")
+        return _digit_typo(rng, born).isoformat()
+    return born.isoformat()
+
+
+def _digit_typo(rng: random.Random, born: date) -> date:
+    """One wrong digit in the day, the month or the last two digits of the year."""
+    digits = born.strftime("%d%m%Y")
+    for _ in range(50):
+        at = rng.choice([0, 1, 2, 3, 6, 7])
+        typed = digits[:at] + rng.choice("0123456789") + digits[at + 1 :]
+        try:
+            candidate = date(int(typed[4:]), int(typed[2:4]), int(typed[:2]))
+        except ValueError:
+            continue
+        if candidate != born:
+            return candidate
+    return date(born.year + 1, born.month, min(born.day, 28))
+
+
+def _hit(rng: random.Random, perturbation: str) -> bool:
+    return rng.random() < RATES[perturbation]

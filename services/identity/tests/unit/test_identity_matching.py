@@ -1,0 +1,92 @@
+"""The matcher's rules, each pinned by the case that taught it (see `make eval-matching`)."""
+
+from __future__ import annotations
+
+from hssk_identity.domain import dates, matching, names
+
+
+def person(name, birth="1990-05-01", sex="male", phone=None, commune="00001", pid=None):
+    return matching.Demographics(
+        name=names.parse(name),
+        birth=dates.parse_birth_date(birth),
+        sex=sex,
+        phone=phone,
+        commune_code=commune,
+        personal_id=pid,
+    )
+
+
+def decision(a, b) -> str:
+    return matching.decide([matching.compare(a, "p", b)]).decision
+
+
+def test_the_same_person_without_diacritics_links():
+    assert (
+        decision(
+            person("Nguyen Thi Lan", sex="female", phone="0912"),
+            person("Nguyễn Thị Lan", sex="female", phone="0912"),
+        )
+        == "matched"
+    )
+
+
+def test_twins_whose_names_differ_only_in_tone_are_not_linked():
+    for a, b in (
+        ("Trương Văn Tuấn", "Trương Văn Tuân"),
+        ("Nguyễn Phương Thủy", "Nguyễn Thuý"),
+        ("Phùng Khánh Hạnh", "Phùng Khánh Hằng"),
+        ("Đức Hưng Nguyễn", "Nguyễn Đức Hùng"),
+    ):
+        comparison = matching.compare(person(a), "p", person(b))
+        assert "name:given_conflict" in comparison.weights or comparison.total < 15, (a, b)
+        assert decision(person(a), person(b)) != "matched", (a, b)
+
+
+def test_one_letter_off_in_the_given_name_reaches_review_at_most():
+    assert (
+        decision(person("Phung Khanh Hanh", sex="female"), person("Phùng Khánh Hằng", sex="female"))
+        != "matched"
+    )
+
+
+def test_another_middle_name_is_not_a_dropped_one():
+    c = matching.compare(person("Bùi Hoàng Hùng"), "p", person("Bui Van Gia Hung"))
+    assert (
+        "name:middle_differs" in c.weights
+        and decision(person("Bùi Hoàng Hùng"), person("Bui Van Gia Hung")) != "matched"
+    )
+
+
+def test_household_guard_stops_an_ambiguous_unaccented_twin():
+    a, b = person("Trinh Van Hung", phone="0880"), person("Trịnh Văn Hưng", phone="0880")
+    c = matching.compare(a, "p", b)
+    assert c.household and decision(a, b) == "review"
+
+
+def test_different_personal_ids_are_different_people_unless_one_digit_apart():
+    a = person("Nguyễn Văn An", pid="001090012345")
+    assert (
+        matching.compare(a, "p", person("Nguyễn Văn An", pid="079090999999")).weights[
+            "personal_id:disagree"
+        ]
+        < -10
+    )
+    assert (
+        "personal_id:typo"
+        in matching.compare(a, "p", person("Nguyễn Văn An", pid="001090012346")).weights
+    )
+
+
+def test_a_clear_margin_is_needed_over_the_runner_up():
+    q = person("Nguyễn Văn An")
+    twin_like = [
+        matching.compare(q, "a", person("Nguyễn Văn An")),
+        matching.compare(q, "b", person("Nguyễn Văn An")),
+    ]
+    outcome = matching.decide(twin_like)
+    assert outcome.decision == "review" and "margin" in outcome.reason
+
+
+def test_blocking_finds_a_year_typo():
+    a, b = person("Lê Văn Tám", birth="1988-03-04"), person("Lê Văn Tám", birth="1987-03-04")
+    assert set(matching.blocking_keys(a)) & set(matching.blocking_keys(b))
