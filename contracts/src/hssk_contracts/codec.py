@@ -100,3 +100,37 @@ def decode_as(expected: type[E], topic: str, raw: bytes) -> E:
             ]
         )
     return event
+
+
+def unknown_fields(model: type[BaseModel], data: Any, path: str = "") -> list[Problem]:
+    """Fields in `data` that `model` does not define, recursively. Event models ignore unknown
+    fields (tolerant readers); input from outside (hospitals) is refused for them instead, so a
+    misspelt field is an error and not a silent loss."""
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    for name, value in data.items():
+        where = f"{path}.{name}" if path else name
+        field = model.model_fields.get(name)
+        if field is None:
+            problems.append(
+                Problem(
+                    where,
+                    "unknown_field",
+                    f"{where} is not a field of "
+                    f"{model.__name__}; check its spelling against the schema",
+                )
+            )
+            continue
+        for nested in _models_in(field.annotation):
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                at = f"{where}.{i}" if isinstance(value, list) else where
+                problems += unknown_fields(nested, item, at)
+    return problems
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]

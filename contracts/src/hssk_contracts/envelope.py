@@ -23,7 +23,8 @@ def utcnow() -> datetime:
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Tolerant readers: a field added in v1 by a newer producer must not break older consumers.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     SCHEMA_VERSION: ClassVar[int] = 1
 

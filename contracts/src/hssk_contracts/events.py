@@ -19,7 +19,8 @@ Channel = Literal["sms", "zalo", "vneid", "app"]
 
 
 class Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Tolerant readers: a field added in v1 by a newer producer must not break older consumers.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 # ---- emr.visit.v1 -------------------------------------------------------------------------------

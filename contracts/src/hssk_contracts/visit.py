@@ -29,7 +29,8 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Tolerant readers; hospital input is checked for unknown fields by `codec.unknown_fields`.
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
 
 class Identifier(Strict):

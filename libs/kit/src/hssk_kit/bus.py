@@ -46,8 +46,9 @@ class Publish(Protocol):
 class Rejected(Exception):
     """Raised by a handler for input it will never accept; the message goes to the DLQ."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], facility_code: str | None = None):
         self.problems = problems
+        self.facility_code = facility_code  # who sent it, when known: operators filter by it
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
@@ -95,7 +96,7 @@ class Publisher:
 
 
 Handle = Callable[[Inbound, Publish], Awaitable[None]]
-DeadLetter = Callable[[Inbound, list[Problem], int, Publish], Awaitable[None]]
+DeadLetter = Callable[[Inbound, list[Problem], int, Publish, str | None], Awaitable[None]]
 
 
 class ConsumerLoop:
@@ -173,7 +174,8 @@ class ConsumerLoop:
             try:
                 await self._handle(msg, publish)
             except (DecodeError, Rejected) as exc:
-                await self._reject(msg, exc.problems, attempt, publish, "rejected")
+                facility = exc.facility_code if isinstance(exc, Rejected) else None
+                await self._reject(msg, exc.problems, attempt, publish, "rejected", facility)
                 return
             except TRANSIENT as exc:
                 metrics.RETRIES.labels(self.service, msg.topic).inc()
@@ -214,9 +216,15 @@ class ConsumerLoop:
             return
 
     async def _reject(
-        self, msg: Inbound, problems: list[Problem], attempt: int, publish: Publish, outcome: str
+        self,
+        msg: Inbound,
+        problems: list[Problem],
+        attempt: int,
+        publish: Publish,
+        outcome: str,
+        facility_code: str | None = None,
     ) -> None:
-        await self._dead_letter(msg, problems, attempt, publish)
+        await self._dead_letter(msg, problems, attempt, publish, facility_code)
         metrics.CONSUMED.labels(self.service, msg.topic, outcome).inc()
         for p in problems[:5]:
             metrics.DEAD_LETTERS.labels(self.service, msg.topic, p.rule).inc()

@@ -40,9 +40,13 @@ def dead_letter_to(dlq: Topic, service: str) -> DeadLetter:
     event_type = VisitRejected if dlq is topics.EMR_VISIT_DLQ else EventRejected
 
     async def dead_letter(
-        msg: Inbound, problems: list[Problem], attempt: int, publish: Publish
+        msg: Inbound,
+        problems: list[Problem],
+        attempt: int,
+        publish: Publish,
+        facility_code: str | None = None,
     ) -> None:
-        data = rejected_data(msg, problems, attempt, service)
+        data = rejected_data(msg, problems, attempt, service, facility_code)
         event = event_type.new(
             event_id=derive_event_id("dlq", msg.topic, str(msg.partition), str(msg.offset)),
             producer=service,

@@ -30,7 +30,7 @@ def bootstrap(
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="ingest-emr",
-        topics=[topics.EMR_VISIT],
+        topics=consumer.TOPICS,
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
         handle=consumer.visit_consumer(receipts_store=receipts_store, clock=clock),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import Source, VisitAccepted, VisitAcceptedData, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import metrics
-from hssk_ingest_emr.domain import receipts, validation
+from hssk_ingest_emr.domain import receipts, sensitive, validation
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.bus import Publish, Rejected
 
@@ -25,12 +26,26 @@ class Outcome:
 
 
 async def on_visit(
-    visit: Visit, source: Source, *, now: datetime, receipts_store: ReceiptStore, publish: Publish
+    visit: Visit,
+    source: Source,
+    *,
+    now: datetime,
+    receipts_store: ReceiptStore,
+    publish: Publish,
+    parser_warnings: Sequence[tuple[str, str, str]] = (),
+    sensitive_tables: Mapping[str, int] | None = None,
 ) -> Outcome:
     problems, warnings = validation.validate(visit, now)
     if problems:
         metrics.VISITS.labels(source.format, "rejected").inc()
-        raise Rejected(problems)
+        raise Rejected(problems, facility_code=visit.facility_code)
+    visit, removed = sensitive.strip_sensitive(visit)
+    kept_apart = {**(sensitive_tables or {}), **({"ICD10": removed} if removed else {})}
+    for table, count in kept_apart.items():
+        metrics.SENSITIVE.labels(table).inc(count)
+    warnings = _unique(
+        [*warnings, *(VisitWarning(field=f, rule=r, message=m) for f, r, m in parser_warnings)]
+    )
     digest = receipts.content_hash(visit)
     last = await receipts_store.get(visit.key)
     decision = receipts.decide(last, visit.revision, visit.sent_at, digest)
@@ -53,3 +68,11 @@ async def on_visit(
     for w in warnings:
         metrics.WARNINGS.labels(w.rule).inc()
     return Outcome(decision, event_id, warnings)
+
+
+def _unique(warnings: list[VisitWarning]) -> list[VisitWarning]:
+    """Parsers and validation may both notice the same thing: say it once."""
+    seen: dict[tuple[str, str], VisitWarning] = {}
+    for w in warnings:
+        seen.setdefault((w.field, w.rule), w)
+    return list(seen.values())

@@ -5,4 +5,9 @@ from prometheus_client import Counter
 VISITS = Counter(
     "ingest_emr_visits_total", "Visits received, by format and decision", ["format", "decision"]
 )
+SENSITIVE = Counter(
+    "ingest_emr_sensitive_kept_apart_total",
+    "HIV/TB tables and diagnoses kept out of the general record (counted, never forwarded)",
+    ["table"],
+)
 WARNINGS = Counter("ingest_emr_warnings_total", "Warnings attached to accepted visits", ["rule"])

@@ -1,23 +1,36 @@
-"""HTTP entrypoint: POST /v1/visits for hospitals that cannot run a Kafka producer."""
+"""HTTP entrypoint for hospitals that cannot run a Kafka producer: the three formats a hospital
+has (canonical JSON, QĐ 130 XML, FHIR R4 Bundle), each answered with accepted / corrected /
+duplicate / stale, or 422 with every problem's field, rule and value. A hospital token may only
+submit its own facility's visits."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
+from hssk_contracts import codec
 from hssk_contracts.events import Source, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import handlers
+from hssk_ingest_emr.domain import fhir, qd130
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.auth import Principal, require_roles
 from hssk_kit.bus import Publish, Rejected
 from hssk_kit.http import problem_response
 
 Hospital = Annotated[Principal, require_roles("hospital")]
+ReceiptStatus = Literal["accepted", "corrected", "duplicate", "stale"]
+STATUS: dict[str, ReceiptStatus] = {
+    "new": "accepted",
+    "correction": "corrected",
+    "duplicate": "duplicate",
+    "stale": "stale",
+}
+MAX_BYTES = 5 * 1024 * 1024
 
 
 class VisitReceipt(BaseModel):
@@ -27,27 +40,31 @@ class VisitReceipt(BaseModel):
     warnings: list[VisitWarning]
 
 
-ReceiptStatus = Literal["accepted", "corrected", "duplicate", "stale"]
-STATUS: dict[str, ReceiptStatus] = {
-    "new": "accepted",
-    "correction": "corrected",
-    "duplicate": "duplicate",
-    "stale": "stale",
-}
+def _rejected(problems: list[codec.Problem]) -> Any:
+    return problem_response(
+        422,
+        "visit_rejected",
+        [
+            {"field": p.field, "rule": p.rule, "message": p.message, "value": p.value}
+            for p in problems
+        ],
+    )
 
 
 def router(
     *, receipts_store: ReceiptStore, publish: Publish, clock: Callable[[], datetime]
 ) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["visits"])
+    responses: dict[int | str, dict[str, Any]] = {
+        422: {"description": "rejected: each problem names field, rule, value"}
+    }
 
-    @api.post(
-        "/visits",
-        status_code=202,
-        response_model=VisitReceipt,
-        responses={422: {"description": "rejected: each problem names field, rule, value"}},
-    )
-    async def submit_visit(visit: Visit, hospital: Hospital):
+    async def accept(
+        visit: Visit,
+        hospital: Principal,
+        fmt: str,
+        parsed: qd130.Parsed | fhir.Parsed | None = None,
+    ) -> Any:
         if visit.facility_code != hospital.facility:
             raise HTTPException(
                 403,
@@ -60,25 +77,61 @@ def router(
         try:
             outcome = await handlers.on_visit(
                 visit,
-                Source(format="http-json"),
+                Source(format=fmt),
                 now=clock(),
                 receipts_store=receipts_store,
                 publish=publish,
+                parser_warnings=parsed.warnings if parsed else (),
+                sensitive_tables=parsed.sensitive_tables if parsed else None,
             )
         except Rejected as exc:
-            return problem_response(
-                422,
-                "visit_rejected",
-                [
-                    {"field": p.field, "rule": p.rule, "message": p.message, "value": p.value}
-                    for p in exc.problems
-                ],
-            )
+            return _rejected(exc.problems)
         return VisitReceipt(
             status=STATUS[outcome.decision],
             event_id=outcome.event_id,
             visit_key=visit.key,
             warnings=outcome.warnings,
         )
+
+    async def body_of(request: Request) -> bytes:
+        raw = await request.body()
+        if len(raw) > MAX_BYTES:
+            raise HTTPException(
+                413, detail={"error": "payload_too_large", "message": f"at most {MAX_BYTES} bytes"}
+            )
+        return raw
+
+    @api.post("/visits", status_code=202, response_model=VisitReceipt, responses=responses)
+    async def submit_visit(visit: Visit, hospital: Hospital, request: Request) -> Any:
+        unknown = codec.unknown_fields(Visit, await request.json())
+        if unknown:
+            return _rejected(unknown)
+        return await accept(visit, hospital, "http-json")
+
+    @api.post(
+        "/visits/qd130",
+        status_code=202,
+        response_model=VisitReceipt,
+        responses=responses,
+        summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML bundle",
+    )
+    async def submit_qd130(hospital: Hospital, request: Request) -> Any:
+        parsed = qd130.parse_bundle(await body_of(request), received_at=datetime.now(UTC))
+        if parsed.problems or parsed.visit is None:
+            return _rejected(parsed.problems)
+        return await accept(parsed.visit, hospital, "qd130-xml", parsed)
+
+    @api.post(
+        "/visits/fhir",
+        status_code=202,
+        response_model=VisitReceipt,
+        responses=responses,
+        summary="Submit an HL7 FHIR R4 Bundle (one visit)",
+    )
+    async def submit_fhir(hospital: Hospital, request: Request) -> Any:
+        parsed = fhir.parse_bundle(await body_of(request), received_at=datetime.now(UTC))
+        if parsed.problems or parsed.visit is None:
+            return _rejected(parsed.problems)
+        return await accept(parsed.visit, hospital, "fhir-r4", parsed)
 
     return api
