@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -40,6 +41,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	go indexIDPaths(ctx, *dir, 2*time.Second)
 
 	fmt.Printf("ferretdb: serving MongoDB wire protocol on %s (sqlite in %s)\n", *listen, *dir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {

@@ -187,3 +187,37 @@ async def test_identifiers_reassign_and_merge_log_forget(db):
     await ports.decisions.record("cause-1", {"decision": "review", "reason": "band"})
     await ports.decisions.record("cause-1", {"decision": "matched"})  # first decision stands
     assert (await ports.decisions.get("cause-1"))["decision"] == "review"
+
+
+async def test_dead_letters_are_kept_listed_per_facility_newest_first(db):
+    from dataclasses import replace
+
+    from hssk_ingest_emr.adapters.memory import InMemoryDeadLetterStore
+    from hssk_ingest_emr.adapters.mongo import MongoDeadLetterStore
+    from hssk_ingest_emr.domain.dead_letters import DeadLetter
+
+    store = InMemoryDeadLetterStore() if db is None else MongoDeadLetterStore(db)
+    facility = f"9{uuid.uuid4().int % 10000:04d}"
+    letters = [
+        DeadLetter(
+            dlq_id=str(uuid.uuid4()),
+            source_topic="emr.visit.v1",
+            source_key=f"{facility}:LK{i}",
+            partition=0,
+            offset=i,
+            facility_code=facility,
+            reasons=[{"field": "$", "rule": "json_invalid", "message": "m", "value": None}],
+            original_b64="e30=",
+            rejected_at=NOW + timedelta(minutes=i),
+        )
+        for i in range(3)
+    ]
+    for letter in letters:
+        await store.add(letter)
+    await store.add(letters[0])  # idempotent
+    assert [d.dlq_id for d in await store.recent(facility, 10)] == [
+        d.dlq_id for d in reversed(letters)
+    ]
+    assert len(await store.recent(facility, 2)) == 2
+    await store.save(replace(letters[1], status="replayed", attempt=2))
+    assert (await store.get(letters[1].dlq_id)).status == "replayed"

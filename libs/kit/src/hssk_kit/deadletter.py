@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 
 from hssk_contracts import topics
 from hssk_contracts.codec import Problem
-from hssk_contracts.envelope import derive_event_id
+from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import EventRejected, Reason, RejectedData, VisitRejected
 from hssk_contracts.topics import Topic
 from hssk_kit.bus import DeadLetter, Inbound, Publish
@@ -34,7 +35,9 @@ def rejected_data(
     )
 
 
-def dead_letter_to(dlq: Topic, service: str) -> DeadLetter:
+def dead_letter_to(
+    dlq: Topic, service: str, keep: Callable[[Envelope], Awaitable[None]] | None = None
+) -> DeadLetter:
     """A DeadLetter callback for the consumer loop: one event per rejected message, with an id
     derived from where the message was, so a replay of the same offsets re-emits the same id."""
     event_type = VisitRejected if dlq is topics.EMR_VISIT_DLQ else EventRejected
@@ -54,5 +57,7 @@ def dead_letter_to(dlq: Topic, service: str) -> DeadLetter:
             data=data,
         )
         await publish(dlq, event)
+        if keep is not None:  # after the broker has it; keeping must be idempotent by event id
+            await keep(event)
 
     return dead_letter

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from hssk_contracts import topics
-from hssk_ingest_emr.adapters.mongo import MongoReceiptStore
-from hssk_ingest_emr.entrypoints import consumer, http
+from hssk_ingest_emr.adapters.mongo import MongoDeadLetterStore, MongoReceiptStore
+from hssk_ingest_emr.entrypoints import consumer, http, http_dlq
 from hssk_ingest_emr.settings import Settings
 from hssk_kit import mongo
 from hssk_kit.auth import TokenVerifier
@@ -27,6 +27,8 @@ def bootstrap(
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     receipts_store = MongoReceiptStore(db)
+    dead_letters = MongoDeadLetterStore(db)
+    audit = mongo.MongoAuditLog(db, SERVICE)
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="ingest-emr",
@@ -34,7 +36,9 @@ def bootstrap(
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
         handle=consumer.visit_consumer(receipts_store=receipts_store, clock=clock),
-        dead_letter=dead_letter_to(topics.EMR_VISIT_DLQ, SERVICE),
+        dead_letter=dead_letter_to(
+            topics.EMR_VISIT_DLQ, SERVICE, keep=consumer.keep_dead_letters(dead_letters)
+        ),
         batch_size=settings.consumer_batch,
     )
 
@@ -46,6 +50,15 @@ def bootstrap(
     app.state.verifier = TokenVerifier(settings)
     app.include_router(
         http.router(receipts_store=receipts_store, publish=publisher.publish, clock=clock)
+    )
+    app.include_router(
+        http_dlq.router(
+            dead_letters=dead_letters,
+            receipts_store=receipts_store,
+            publish=publisher.publish,
+            audit=audit,
+            clock=clock,
+        )
     )
     install(
         app,

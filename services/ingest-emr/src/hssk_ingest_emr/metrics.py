@@ -11,3 +11,4 @@ SENSITIVE = Counter(
     ["table"],
 )
 WARNINGS = Counter("ingest_emr_warnings_total", "Warnings attached to accepted visits", ["rule"])
+REPLAYS = Counter("ingest_emr_dlq_replays_total", "Dead-letter replays, by outcome", ["outcome"])

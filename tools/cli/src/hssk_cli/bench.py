@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -31,8 +31,6 @@ RAW_TOPIC = "bench.raw.v1"
 RAW_PARTITIONS = 6
 MONGO_CONCURRENCY = 64
 POPULATION_SEED = 7
-# synth.visit may discharge up to 15 min after `now`, which ingest rejects as date_in_future.
-SYNTH_SKEW = timedelta(minutes=30)
 # The settings of hssk_kit.bus.Publisher, which every service publishes with.
 PRODUCER = {"acks": "all", "enable_idempotence": True, "linger_ms": 5, "max_batch_size": 262144}
 
@@ -60,7 +58,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
 def build_payloads(visits: int, citizens: int, run_id: str) -> list[Payload]:
     people = synth.population(citizens, seed=POPULATION_SEED)
     rng = random.Random(run_id)
-    now = datetime.now(UTC) - SYNTH_SKEW
+    now = datetime.now(UTC)
     out = []
     for i in range(visits):
         v = synth.visit(

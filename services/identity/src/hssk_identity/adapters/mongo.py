@@ -168,6 +168,7 @@ def _to_doc(p: Person) -> dict:
 def _from_doc(d: dict) -> Person:
     fields = {k: v for k, v in d.items() if k in Person.__dataclass_fields__}
     fields["identifiers"] = tuple(Identifier(**i) for i in d.get("identifiers", []))
+    fields["pending_review_of"] = tuple(d.get("pending_review_of", ()))
     return Person(person_id=d["_id"], **{k: v for k, v in fields.items() if k != "person_id"})
 
 
