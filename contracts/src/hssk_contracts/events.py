@@ -30,8 +30,11 @@ class VisitSubmitted(Envelope):
 
 
 # ---- emr.visit.accepted.v1 ----------------------------------------------------------------------
+SourceFormat = Literal["json", "qd130-xml", "fhir-r4", "http-json"]
+
+
 class Source(Data):
-    format: Literal["json", "qd130-xml", "fhir-r4", "http-json"]
+    format: SourceFormat
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None

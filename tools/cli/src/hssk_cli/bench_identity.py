@@ -24,8 +24,15 @@ def _query(c: synth.Citizen) -> Query:
     ids = [Identifier(type="cccd", value=c.cccd)]
     if c.bhyt:
         ids.append(Identifier(type="bhyt", value=c.bhyt))
-    return Query(name=c.name, identifiers=tuple(ids), birth_date=c.birth.isoformat(), sex=c.sex,
-                 phone=c.phone, commune_code=c.commune_code, address=c.address)
+    return Query(
+        name=c.name,
+        identifiers=tuple(ids),
+        birth_date=c.birth.isoformat(),
+        sex=c.sex,
+        phone=c.phone,
+        commune_code=c.commune_code,
+        address=c.address,
+    )
 
 
 async def _run_all(queries: list[Query], index, publish, tag: str) -> float:
@@ -34,8 +41,15 @@ async def _run_all(queries: list[Query], index, publish, tag: str) -> float:
 
     async def one(i: int, q: Query) -> None:
         async with slots:
-            await resolve(q, create=True, cause=f"bench:{tag}:{i}", source="bench", now=now,
-                          index=index, publish=publish)
+            await resolve(
+                q,
+                create=True,
+                cause=f"bench:{tag}:{i}",
+                source="bench",
+                now=now,
+                index=index,
+                publish=publish,
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(one(i, q) for i, q in enumerate(queries)))

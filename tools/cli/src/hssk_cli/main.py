@@ -4,6 +4,9 @@ hssk dev up [--infra-only] | down [--services-only] | status | logs [NAME] [-f] 
 hssk token --role doctor --facility 01001
 hssk demo [--visits N]
 hssk bench [--visits N --citizens M]
+hssk dlq list|replay [--facility F] [--reason R] [--since T]
+hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
+hssk identity import FILE [--source NAME] [--restart] [--concurrency N]
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 from hssk_cli import stack
 from hssk_cli.paths import Layout, repo_root
@@ -53,6 +57,38 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--visits", type=int, default=20_000)
     bench.add_argument("--citizens", type=int, default=5_000)
 
+    dlq = sub.add_parser("dlq", help="operators: list or replay dead letters (via ingest-emr)")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("--facility")
+    dlq.add_argument("--reason", help="a rule, e.g. discharge_before_admission")
+    dlq.add_argument("--since", help="ISO time, e.g. 2026-11-22T00:00:00+07:00")
+    dlq.add_argument("--limit", type=int, default=100)
+    dlq.add_argument("--token", help="an operator token (default: a local dev token)")
+    dlq.add_argument("--dry-run", action="store_true", help="list what would be replayed")
+
+    sim = sub.add_parser("simulate", help="hospitals sending visits: formats, errors, resends")
+    sim.add_argument("--facilities", type=int, default=5)
+    sim.add_argument("--rate", type=float, default=50.0, help="messages a second, in all")
+    length = sim.add_mutually_exclusive_group()
+    length.add_argument("--seconds", type=float, default=30.0)
+    length.add_argument("--visits", type=int, help="messages to send (instead of --seconds)")
+    sim.add_argument("--mix", default="json=0.5,xml=0.3,fhir=0.2")
+    sim.add_argument("--malformed", type=float, default=0.02)
+    sim.add_argument("--duplicates", type=float, default=0.05)
+    sim.add_argument("--corrections", type=float, default=0.03)
+    sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--citizens", type=int, default=2000)
+    sim.add_argument("--truth", type=Path, help="default .hssk/simulate-<timestamp>.jsonl")
+
+    identity = sub.add_parser("identity", help="the master citizen index").add_subparsers(
+        dest="action", required=True
+    )
+    bulk = identity.add_parser("import", help="import a CSV of citizens through the matcher")
+    bulk.add_argument("file", type=Path)
+    bulk.add_argument("--source", help="name of the list (default: the file name)")
+    bulk.add_argument("--restart", action="store_true", help="ignore the checkpoint")
+    bulk.add_argument("--concurrency", type=int, default=32, help="rows in flight")
+
     args = parser.parse_args(argv)
     layout = Layout(repo_root())
     if args.command == "dev":
@@ -79,6 +115,33 @@ def main(argv: list[str] | None = None) -> int:
         from hssk_cli import bench as bench_mod
 
         return bench_mod.run(layout, visits=args.visits, citizens=args.citizens)
+    if args.command == "dlq":
+        from hssk_cli import dlq as dlq_mod
+
+        return dlq_mod.run(
+            layout,
+            args.action,
+            facility=args.facility,
+            reason=args.reason,
+            since=args.since,
+            limit=args.limit,
+            token=args.token,
+            dry_run=args.dry_run,
+        )
+    if args.command == "simulate":
+        from hssk_cli import simulate as simulate_mod
+
+        return simulate_mod.run(layout, args)
+    if args.command == "identity":
+        from hssk_identity.entrypoints import bulk_import
+
+        return bulk_import.main(
+            args.file,
+            source=args.source,
+            restart=args.restart,
+            concurrency=args.concurrency,
+            to=bulk_import.Engines(stack.MONGO_URL, stack.BOOTSTRAP),
+        )
     return 2
 
 

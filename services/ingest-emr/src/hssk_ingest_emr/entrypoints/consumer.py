@@ -3,20 +3,34 @@ Refused input raises, and the consumer loop dead-letters it with every reason.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from hssk_contracts.codec import DecodeError
 from hssk_contracts.events import VisitRejected
 from hssk_ingest_emr.domain.dead_letters import DeadLetter
 from hssk_ingest_emr.entrypoints.decoding import TOPICS, submit_bytes
 from hssk_ingest_emr.ports import DeadLetterStore, ReceiptStore
-from hssk_kit.bus import Inbound, Publish
+from hssk_kit.bus import Inbound, Publish, Rejected
 
 __all__ = ["TOPICS", "keep_dead_letters", "visit_consumer"]
 
 
+FACILITY_KEY = re.compile(rb"^(\d{5}):")
+
+
 def visit_consumer(*, receipts_store: ReceiptStore, clock: Callable[[], datetime]):
     async def handle(msg: Inbound, publish: Publish) -> None:
+        try:
+            await _submit(msg, publish)
+        except (DecodeError, Rejected) as exc:
+            facility = exc.facility_code if isinstance(exc, Rejected) else None
+            if facility is None and (found := FACILITY_KEY.match(msg.key or b"")):
+                facility = found.group(1).decode()  # the key names the sender: "01001:<MA_LK>"
+            raise Rejected(exc.problems, facility_code=facility) from None
+
+    async def _submit(msg: Inbound, publish: Publish) -> None:
         await submit_bytes(
             msg.topic,
             msg.value,

@@ -4,17 +4,19 @@ consumer and by dead-letter replay, so a replayed message takes exactly the orig
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from hssk_contracts import codec, topics
-from hssk_contracts.events import Source, VisitSubmitted
+from hssk_contracts.events import Source, SourceFormat, VisitSubmitted
 from hssk_ingest_emr import handlers
 from hssk_ingest_emr.domain import fhir, qd130
+from hssk_ingest_emr.domain.parsed import Parsed
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.bus import Publish, Rejected
 
 TOPICS = [topics.EMR_VISIT, topics.EMR_VISIT_XML130, topics.EMR_VISIT_FHIR]
-PARSERS = {
+PARSERS: dict[str, tuple[SourceFormat, Callable[..., Parsed]]] = {
     topics.EMR_VISIT_XML130.name: ("qd130-xml", qd130.parse_bundle),
     topics.EMR_VISIT_FHIR.name: ("fhir-r4", fhir.parse_bundle),
 }

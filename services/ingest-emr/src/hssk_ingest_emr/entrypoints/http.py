@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from hssk_contracts import codec
-from hssk_contracts.events import Source, VisitWarning
+from hssk_contracts.events import Source, SourceFormat, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import handlers
 from hssk_ingest_emr.domain import fhir, qd130
@@ -62,7 +62,7 @@ def router(
     async def accept(
         visit: Visit,
         hospital: Principal,
-        fmt: str,
+        fmt: SourceFormat,
         parsed: qd130.Parsed | fhir.Parsed | None = None,
     ) -> Any:
         if visit.facility_code != hospital.facility:
