@@ -38,11 +38,15 @@ async def test_a_qd130_bundle_reaches_the_record(producer, tail, http, token, ui
     await send(producer, raw, key=key, topic=topics.EMR_VISIT_XML130.name)
     [change] = await changes.wait_for(for_visit(key))
     doctor = {"Authorization": f"Bearer {token(role='doctor', facility='79001')}"}
-    record = (await http.get(f"{RECORDS}/v1/records/{change.data.person_id}",
-                             headers=doctor)).json()
+    record = (
+        await http.get(f"{RECORDS}/v1/records/{change.data.person_id}", headers=doctor)
+    ).json()
     [visit] = [v for v in record["visits"] if v["visit_id"] == visit_id]
     assert (visit["main_icd10"], visit["standard"], visit["revisit_date"]) == (
-        "I10", "qd3176" if "NHOM_MAU" in tables("same-visit")["XML1"] else "qd130", "2026-12-18")
+        "I10",
+        "qd3176" if "NHOM_MAU" in tables("same-visit")["XML1"] else "qd130",
+        "2026-12-18",
+    )
 
 
 async def test_a_fhir_bundle_reaches_the_record(producer, tail, uid):
