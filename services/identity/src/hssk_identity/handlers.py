@@ -4,7 +4,7 @@ registered as a provisional person and queued for review, to be linked or kept a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hssk_contracts import identifiers as ids
@@ -86,15 +86,15 @@ async def resolve(
     publish: Publish,
 ) -> Resolution:
     keys = ids.match_keys([(i.type, i.value) for i in query.identifiers])
-    owners = {key: await index.persons.owner_of(key) for key in keys}
+    owners, first_holder = await _owners(keys, index.persons)
     held = [(key, owner) for key, owner in owners.items() if owner]
     demographics = query.demographics()
     if held:
         key, owner = held[0]
-        holder = await current_person(index.persons, owner)
+        holder = first_holder or await current_person(index.persons, owner)
         if holder.created_by == cause:  # a replay of what registered this person: finish it
-            for free_key in [k for k, o in owners.items() if o is None]:
-                await index.persons.claim(free_key, holder.person_id)
+            await _link(holder, query, owners, index, publish)
+            holder = await current_person(index.persons, holder.person_id)
             await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
             await _announce_created(holder, publish)
             return Resolution("created", holder.person_id, matched_on="none")
@@ -139,7 +139,12 @@ async def resolve(
             candidates,
         )
     pending = tuple(c.person_id for c in candidates) if outcome.decision == "review" else ()
-    person = await _register(query, owners, cause, source, index, publish, pending)
+    try:
+        person = await _register(query, owners, cause, source, index, publish, pending)
+    except LostRace as race:  # registered concurrently by someone else: that is who this is
+        winner = await current_person(index.persons, race.args[0])
+        await _link(winner, query, await _owners_all(keys, index.persons), index, publish)
+        return Resolution("matched", winner.person_id, matched_on="identifier")
     if outcome.decision == "new":
         return Resolution(
             "created",
@@ -225,6 +230,30 @@ async def on_visit_accepted(
     return found.person_id
 
 
+async def _owners_all(keys: list[str], persons: PersonRepository) -> dict[str, str | None]:
+    return {key: await persons.owner_of(key) for key in keys}
+
+
+async def _owners(
+    keys: list[str], persons: PersonRepository
+) -> tuple[dict[str, str | None], Person | None]:
+    """Who holds each identifier, and the first holder found. Identifiers that holder already
+    has need no lookup of their own (the common visit: a known CCCD and its BHYT card)."""
+    owners: dict[str, str | None] = {}
+    for i, key in enumerate(keys):
+        owners[key] = owner = await persons.owner_of(key)
+        if owner is None:
+            continue
+        holder = await persons.get(owner)
+        if holder is None or holder.merged_into:
+            return {**owners, **{k: await persons.owner_of(k) for k in keys[i + 1 :]}}, None
+        known = set(holder.match_keys)
+        for rest in keys[i + 1 :]:
+            owners[rest] = owner if rest in known else await persons.owner_of(rest)
+        return owners, holder
+    return owners, None
+
+
 async def _score(d: matching.Demographics, cause: str, index: Index) -> matching.Outcome:
     member_ids = await index.blocks.members(matching.blocking_keys(d), MAX_BLOCK)
     seen_as = fingerprint(d)
@@ -273,11 +302,14 @@ async def current_person(persons: PersonRepository, person_id: str) -> Person:
 async def _link(
     person: Person, query: Query, owners: dict[str, str | None], index: Index, publish: Publish
 ) -> None:
-    """Identifiers seen for the first time become this person's."""
+    """Identifiers seen for the first time become this person's; only identifiers it holds are
+    listed on it (one held by someone else stays theirs)."""
+    mine = {k for k, o in owners.items() if o == person.person_id}
     for key, owner in owners.items():
-        if owner is None:
-            await index.persons.claim(key, person.person_id)
-    updated = persons_domain.with_identifiers(person, list(query.identifiers))
+        if owner is None and await index.persons.claim(key, person.person_id) == person.person_id:
+            mine.add(key)
+    held = [i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= mine]
+    updated = persons_domain.with_identifiers(person, held)
     if updated is not person:
         await index.persons.save(updated)
         await publish(
@@ -300,20 +332,28 @@ async def _register(
     publish: Publish,
     pending_review_of: tuple[str, ...] = (),
 ) -> Person:
+    """Store the person holding nothing, claim its identifiers, then list only those it won:
+    an identifier listed on a person is always claimed by it, whatever crash comes between.
+    If a concurrent registration won every identifier, that winner is who this is."""
     candidate = persons_domain.register(query, cause, source)
-    free = [k for k, o in owners.items() if o is None]
-    ours = set(ids.match_keys([(i.type, i.value) for i in query.identifiers])) & set(free)
-    kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= ours)
-    person = Person(
-        **{**candidate.__dict__, "identifiers": kept, "pending_review_of": pending_review_of}
-    )
+    person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
     await index.persons.add(person)
-    for key in free:
-        await index.persons.claim(key, person.person_id)
-    await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
+    free = [k for k, o in owners.items() if o is None]
+    won = {k for k in free if await index.persons.claim(k, person.person_id) == person.person_id}
+    if free and not won:
+        raise LostRace(await index.persons.owner_of(free[0]) or "")
+    kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)
     stored = await index.persons.get(person.person_id) or person
+    if kept and not stored.identifiers:
+        stored = replace(stored, identifiers=kept)
+        await index.persons.save(stored)
+    await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
     await _announce_created(stored, publish)
     return stored
+
+
+class LostRace(Exception):
+    """Another registration claimed the identifiers first; `args[0]` is its person_id."""
 
 
 async def _announce_created(person: Person, publish: Publish) -> None:

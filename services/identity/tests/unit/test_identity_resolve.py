@@ -197,3 +197,17 @@ async def test_unmerge_gives_back_exactly_the_moved_identifiers(index, publish):
         await merges.unmerge(
             b.person_id, by="op", role="operator", index=index, publish=publish, audit=audit
         )
+
+
+async def test_two_concurrent_registrations_of_one_new_id_give_one_person(index, publish):
+    import asyncio
+
+    first, second = await asyncio.gather(
+        run(lan(), index, publish, "c1"), run(lan(phone=None), index, publish, "c2")
+    )
+    assert first.person_id == second.person_id
+    assert {first.decision, second.decision} == {"created", "matched"}
+    holder = await index.persons.get(first.person_id)
+    assert [i.value for i in holder.identifiers] == ["001185012345"]
+    loser = [p for p in index.persons.persons.values() if p.person_id != first.person_id]
+    assert all(p.identifiers == () for p in loser)  # the loser holds and lists nothing

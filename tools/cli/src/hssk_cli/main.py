@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--visits", type=int, default=200)
 
     bench = sub.add_parser("bench", help="measure end-to-end and raw engine throughput")
-    bench.add_argument("--visits", type=int, default=20_000)
-    bench.add_argument("--citizens", type=int, default=5_000)
+    bench.add_argument("--visits", type=int, default=5_000)
+    bench.add_argument("--citizens", type=int, default=2_000)
 
     dlq = sub.add_parser("dlq", help="operators: list or replay dead letters (via ingest-emr)")
     dlq.add_argument("action", choices=["list", "replay"])

@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hssk_ingest_emr.domain.dead_letters import DeadLetter
 from hssk_ingest_emr.domain.receipts import Receipt
-from hssk_kit.mongo import upsert_by_id
+from hssk_kit.mongo import insert_or_update, upsert_by_id
 
 
 class MongoReceiptStore:
@@ -35,7 +35,7 @@ class MongoReceiptStore:
             "content_hash": receipt.content_hash,
             "event_id": receipt.event_id,
         }
-        await upsert_by_id(self._receipts, receipt.key, {"$set": fields}, fields)
+        await insert_or_update(self._receipts, receipt.key, fields)
 
 
 class MongoDeadLetterStore:

@@ -1,0 +1,248 @@
+"""Bulk import of citizen lists (the BHYT administrative list, ward lists of the uninsured)
+through the same matcher as visits: the CSV is streamed, rows resolve concurrently, each gets an
+outcome line, and a checkpoint lets a stopped import resume. docs/identity-import.md."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+import sys
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import TextIO
+
+from hssk_contracts.envelope import derive_event_id
+from hssk_identity import handlers
+from hssk_identity.bootstrap import build_index
+from hssk_identity.entrypoints import import_files as files
+from hssk_identity.handlers import Index, Resolution
+from hssk_kit import mongo
+from hssk_kit.bus import TRANSIENT, Publish, Publisher
+
+CHECKPOINT_EVERY = 500
+READ_AHEAD = 4  # rows read per in-flight row: bounds the finished rows held for in-order output
+ATTEMPTS = 5  # per row, on transient MongoDB/Kafka failures; then the import stops (resumable)
+SOURCE_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+Line = list[str] | None  # an outcome line; None for a blank input line
+Clock = Callable[[], datetime]
+Outcome = Callable[[list[str]], Awaitable[Line]]
+AfterRow = Callable[[int], None] | None
+
+
+@dataclass(frozen=True)
+class Engines:
+    mongo_url: str
+    kafka_bootstrap: str
+    mongo_db: str = "hssk_identity"
+
+
+def main(path: Path, *, source: str | None, restart: bool, concurrency: int, to: Engines) -> int:
+    """`hssk identity import`: prints the IMPORT summary line; 2 if the file cannot be imported,
+    1 if MongoDB or Kafka failed (the same command resumes)."""
+    source = source or path.stem
+    if not SOURCE_RE.fullmatch(source) or concurrency < 1:
+        print(f"hssk identity import: bad --source {source!r} or --concurrency", file=sys.stderr)
+        return 2
+    importer = partial(
+        import_file,
+        path,
+        source=source,
+        restart=restart,
+        concurrency=concurrency,
+        progress=sys.stderr,
+    )
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as rows:
+            files.read_header(next(csv.reader(rows), None))  # before connecting to anything
+        ledger = asyncio.run(_connected(importer, to))
+    except (*TRANSIENT, KeyboardInterrupt) as exc:
+        print(f"hssk identity import: stopped ({exc!r}); run again to resume", file=sys.stderr)
+        return 1
+    except (OSError, files.FormatError, files.ResumeError) as exc:
+        print(f"hssk identity import: {exc}", file=sys.stderr)
+        return 2
+    print(ledger.summary())
+    return 0
+
+
+async def _connected(importer: Callable[..., Awaitable[Ledger]], to: Engines) -> Ledger:
+    client, db = mongo.connect(to.mongo_url, to.mongo_db)
+    publisher = Publisher(to.kafka_bootstrap, "identity-import")
+    try:
+        await publisher.start()
+        try:
+            return await importer(index=build_index(db), publish=publisher.publish)
+        finally:
+            await publisher.stop()
+    finally:
+        client.close()
+
+
+async def import_file(
+    path: Path,
+    *,
+    source: str,
+    index: Index,
+    publish: Publish,
+    restart: bool = False,
+    concurrency: int = 32,
+    clock: Clock = lambda: datetime.now(UTC),
+    checkpoint_every: int = CHECKPOINT_EVERY,
+    after_row: AfterRow = None,
+    progress: TextIO | None = None,
+) -> Ledger:
+    """Import `path`, resuming from its checkpoint unless `restart`. `after_row(rows_done)` runs
+    after each input row's outcome is written (tests stop an import there)."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    saved, input_bytes = files.Checkpoint.of_input(path, source, restart)
+    resolver = _Resolver(source, index, publish, clock, concurrency)
+    with path.open(newline="", encoding="utf-8-sig") as rows:
+        reader = csv.reader(rows)
+        try:
+            columns = files.read_header(next(reader, None))
+            out = files.OutcomeFile(files.outcomes_path(path), saved.offset if saved else None)
+            state = saved or files.Checkpoint(source, input_bytes, offset=out.offset)
+            checkpoint = files.checkpoint_path(path)
+            ledger = Ledger(out, state, checkpoint, checkpoint_every, progress, after_row)
+            try:
+                ledger.checkpoint()  # a stop before the first periodic one resumes from here
+                outcome = partial(resolver.outcome, columns)
+                rest = islice(reader, state.rows, None)
+                await _feed(rest, outcome, ledger, concurrency * READ_AHEAD)
+                ledger.checkpoint()
+            finally:
+                out.close()
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise files.FormatError(f"{path}, line {reader.line_num}: {exc}") from None
+    ledger.finish(files.outcomes_path(path))
+    return ledger
+
+
+async def _feed(rows: Iterator[list[str]], outcome: Outcome, ledger: Ledger, window: int) -> None:
+    """Rows resolve concurrently but their outcomes are written in input order, so the outcome
+    file always holds a prefix of the input and a checkpoint is one byte offset."""
+    pending: deque[asyncio.Future[Line]] = deque()
+    try:
+        for values in rows:
+            pending.append(asyncio.ensure_future(outcome(values)))
+            while pending and (pending[0].done() or len(pending) >= window):
+                ledger.done(await pending.popleft())
+        while pending:
+            ledger.done(await pending.popleft())
+    finally:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+class _Resolver:
+    def __init__(self, source: str, index: Index, publish: Publish, clock: Clock, slots: int):
+        self._source, self._reviews, self._clock = source, index.reviews, clock
+        self._slots = asyncio.Semaphore(slots)  # rows inside handlers.resolve at once
+        self._resolve = partial(
+            handlers.resolve, create=True, source=f"import:{source}", index=index, publish=publish
+        )
+
+    async def outcome(self, columns: tuple[str, ...], values: list[str]) -> Line:
+        if not any(v.strip() for v in values):
+            return None
+        row_id, parsed = files.parse_row(columns, values)
+        if isinstance(parsed, files.Rejection):
+            return files.rejected_line(row_id, parsed)
+        async with self._slots:
+            return files.outcome_line(row_id, await self.resolve(row_id, parsed))
+
+    async def resolve(self, row_id: str, query: handlers.Query) -> Resolution:
+        cause = f"import:{self._source}:{row_id}"
+        for attempt in range(1, ATTEMPTS):
+            try:
+                return await self.resolve_once(cause, query)
+            except TRANSIENT:  # resolve is idempotent by cause: safe to do again
+                await asyncio.sleep(0.2 * 2**attempt)
+        return await self.resolve_once(cause, query)
+
+    async def resolve_once(self, cause: str, query: handlers.Query) -> Resolution:
+        """resolve() answers a replayed cause with "created" even when its first run opened a
+        review: find that review, so a re-run or resumed import reports the same outcomes."""
+        found = await self._resolve(query, cause=cause, now=self._clock())
+        if found.decision != "created" or found.candidates:
+            return found  # a replay comes back without candidates
+        review = await self._reviews.get(derive_event_id("review", cause))
+        if review is None:
+            return found
+        score = review.candidates[0].score if review.candidates else None
+        return replace(found, decision="review", review_id=review.review_id, score=score)
+
+
+class Ledger:
+    """Writes outcomes in input order, counts them, checkpoints every `every` input rows, and
+    shows progress: one stderr line redrawn at most 5 times a second (every 10 s into a log)."""
+
+    def __init__(
+        self,
+        out: files.OutcomeFile,
+        state: files.Checkpoint,
+        path: Path,
+        every: int,
+        stream: TextIO | None,
+        after_row: AfterRow,
+    ):
+        self.out, self.state, self._path, self._every = out, state, path, every
+        self._after_row = after_row
+        self._stream, self._tty = stream, bool(stream and stream.isatty())
+        self._before = self.rows
+        self.started = self._shown = time.monotonic()
+
+    def done(self, line: Line) -> None:
+        if line is not None:
+            self.out.write(line)
+            self.state.counts[line[1]] += 1
+        self.state.rows += 1
+        self.state.offset = self.out.offset
+        if self.state.rows % self._every == 0:
+            self.checkpoint()
+        if self._stream and time.monotonic() - self._shown >= (0.2 if self._tty else 10.0):
+            self._shown = time.monotonic()
+            print(self.line(), end="\r" if self._tty else "\n", file=self._stream, flush=True)
+        if self._after_row:
+            self._after_row(self.state.rows)
+
+    def checkpoint(self) -> None:
+        self.out.sync()
+        self.state.save(self._path)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.state.counts.values())
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rows_per_s(self) -> float:
+        """Rows done by this run (not those before a resume) per second."""
+        return (self.rows - self._before) / max(self.seconds, 1e-9)
+
+    def line(self) -> str:
+        counts = " ".join(f"{k}={self.state.counts[k]:,}" for k in files.OUTCOMES)
+        return f"import: {self.rows:,} rows  {self.rows_per_s:,.0f} rows/s  {counts}"
+
+    def finish(self, outcomes: Path) -> None:
+        done = f"import done: {self.rows:,} rows in {self.seconds:.1f} s; outcomes in {outcomes}"
+        if self._stream:
+            print(self.line(), done, sep="\n", file=self._stream, flush=True)
+
+    def summary(self) -> str:
+        counts = " ".join(f"{k}={self.state.counts[k]}" for k in files.OUTCOMES)
+        rate = f"seconds={self.seconds:.1f} rows_per_s={self.rows_per_s:.0f}"
+        return f"IMPORT rows={self.rows} {counts} {rate}"

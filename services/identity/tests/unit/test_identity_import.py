@@ -1,0 +1,360 @@
+"""The bulk import (entrypoints/bulk_import.py) over the in-memory fakes: outcomes, rejections,
+header errors, bounded concurrency, retries, and resuming after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hssk_contracts import topics
+from hssk_contracts.events import PersonCreated, PersonUpdated
+from hssk_identity.adapters.memory import (
+    InMemoryBlockIndex,
+    InMemoryDecisionLog,
+    InMemoryMergeLog,
+    InMemoryPersonRepository,
+    InMemoryReviewQueue,
+)
+from hssk_identity.entrypoints import bulk_import
+from hssk_identity.entrypoints.import_files import (
+    COLUMNS,
+    HeaderError,
+    ResumeError,
+    checkpoint_path,
+    outcomes_path,
+    parse_row,
+    read_header,
+)
+from hssk_identity.handlers import Index
+
+NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+HEADER = list(COLUMNS)
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng"]
+MIDDLE = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Công"]
+GIVEN = ["An", "Bình", "Dũng", "Hải", "Hùng", "Long", "Nam", "Quang", "Sơn", "Tuấn", "Khoa"]
+
+
+class Crash(Exception):
+    pass
+
+
+def new_index(persons: InMemoryPersonRepository | None = None) -> Index:
+    return Index(
+        persons=persons or InMemoryPersonRepository(),
+        blocks=InMemoryBlockIndex(),
+        reviews=InMemoryReviewQueue(),
+        merges=InMemoryMergeLog(),
+        decisions=InMemoryDecisionLog(),
+    )
+
+
+def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    return path
+
+
+def outcomes(path: Path) -> list[dict[str, str]]:
+    with outcomes_path(path).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+async def run(path: Path, index: Index, publish, **options) -> bulk_import.Ledger:
+    return await bulk_import.import_file(
+        path, source="bhyt-2026", index=index, publish=publish, clock=lambda: NOW, **options
+    )
+
+
+def decided(path: Path) -> list[tuple[str, ...]]:
+    """Each row's outcome, person and review (a replayed link may name another `matched on`)."""
+    return [(r["row_id"], r["outcome"], r["person_id"], r["review_id"]) for r in outcomes(path)]
+
+
+def totals(ledger: bulk_import.Ledger) -> list[str]:
+    """The IMPORT line without its timing."""
+    return ledger.summary().split()[:6]
+
+
+def citizen(i: int, **changes: str) -> list[str]:
+    """A distinct citizen per i: name, birth date, personal ID, card and phone vary with i."""
+    row = {
+        "row_id": f"r{i}",
+        "name": f"{FAMILY[i % 8]} {MIDDLE[i // 8 % 6]} {GIVEN[i // 48 % 11]}",
+        "birth_date": f"{1950 + i % 60}-0{1 + i % 9}-1{i % 9}",
+        "sex": "nam",
+        "cccd": f"0010{50 + i % 50:02d}{i:06d}",
+        "bhyt": f"DN401{i:010d}",
+        "cmnd": "",
+        "phone": f"09{i:08d}",
+        "commune_code": "00001",
+        "address": "Phường Ba Đình",
+    }
+    return [{**row, **changes}[column] for column in HEADER]
+
+
+def near_match(i: int, row_id: str) -> list[str]:
+    """Citizen i as a ward list may have them: name, sex and birth year, and an old ID card."""
+    blanks = dict.fromkeys(("cccd", "bhyt", "phone", "commune_code", "address"), "")
+    year = str(1950 + i % 60)
+    return citizen(i, row_id=row_id, cmnd=f"{100000000 + i}", birth_date=year, **blanks)
+
+
+def mixed_rows(n: int) -> list[list[str]]:
+    """Created rows, and every 10 rows one linked (a repeated personal ID with a new card), one
+    review (the same person by name and birth year, with only an old ID card) and one rejected."""
+    rows = []
+    for i in range(n):
+        if i % 10 == 3:
+            rows.append(citizen(i - 1, row_id=f"r{i}", bhyt=f"HN201{i:010d}"))
+        elif i % 10 == 6:
+            rows.append(near_match(i - 2, f"r{i}"))
+        elif i % 10 == 8:
+            rows.append(citizen(i, cccd=str(i)))
+        else:
+            rows.append(citizen(i))
+    return rows
+
+
+async def test_rows_are_created_linked_or_rejected_and_bad_rows_do_not_abort(tmp_path, publish):
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            citizen(1),
+            citizen(2, cccd="12"),
+            citizen(1, row_id="r1-again", bhyt="HN2010000009999"),  # same personal ID, a new card
+            citizen(3, birth_date="1990-02-30"),
+            citizen(4),
+        ],
+    )
+
+    ledger = await run(path, new_index(), publish)
+
+    rows = outcomes(path)
+    assert [(r["row_id"], r["outcome"]) for r in rows] == [
+        ("r1", "created"),
+        ("r2", "rejected"),
+        ("r1-again", "linked"),
+        ("r3", "rejected"),
+        ("r4", "created"),
+    ]
+    assert rows[2]["person_id"] == rows[0]["person_id"] != rows[4]["person_id"]
+    assert rows[2]["reason"] == "matched on cccd"
+    assert rows[1]["reason"] == "cccd: cccd_format: personal ID '12' must be exactly 12 digits"
+    assert rows[3]["reason"].startswith("birth_date: birth_date_invalid: ")
+    assert rows[1]["person_id"] == rows[3]["person_id"] == ""
+    assert [(t, type(e), e.key) for t, e in publish.sent] == [
+        (topics.IDENTITY_PERSON, PersonCreated, rows[0]["person_id"]),
+        (topics.IDENTITY_PERSON, PersonUpdated, rows[0]["person_id"]),
+        (topics.IDENTITY_PERSON, PersonCreated, rows[4]["person_id"]),
+    ]
+    assert ledger.summary().startswith(
+        "IMPORT rows=5 created=2 linked=1 review=0 rejected=2 seconds="
+    )
+
+
+async def test_a_near_match_with_only_an_old_id_card_opens_a_review(tmp_path, publish):
+    path = write_csv(tmp_path / "ward.csv", [citizen(1), near_match(1, "w1")])
+
+    await run(path, new_index(), publish)
+
+    created, review = outcomes(path)
+    assert review["outcome"] == "review" and review["review_id"]
+    assert review["person_id"] not in ("", created["person_id"])
+    assert review["reason"].startswith("score ")
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"cccd": "0010 9001 2345 6"}, "cccd: cccd_format: "),
+        ({"bhyt": "DN4010000000001;XX"}, "bhyt: bhyt_format: BHYT card 'XX' must match"),
+        ({"cmnd": "1234"}, "cmnd: cmnd_format: "),
+        ({"birth_date": "01/05/1990"}, "birth_date: birth_date_invalid: "),
+        ({"sex": "m"}, "sex: sex_invalid: "),
+        ({"name": "  "}, "name: name_invalid: "),
+        ({"row_id": ""}, "row_id: row_id_invalid: "),
+        ({"phone": "12345"}, "phone: phone_format: "),
+        ({"commune_code": "1"}, "commune_code: commune_code_format: "),
+        ({"address": "x" * 501}, "address: address_too_long: "),
+    ],
+)
+def test_a_bad_field_rejects_the_row_naming_field_and_rule(changes, reason):
+    _, parsed = parse_row(COLUMNS, citizen(1, **changes))
+    assert str(parsed).startswith(reason)
+
+
+def test_accepted_spellings_are_normalised():
+    _, query = parse_row(
+        COLUMNS,
+        citizen(
+            1,
+            sex="Nữ",
+            cccd="001-050-000001",
+            bhyt=" DN4010000000001 ; hn2010000000002;",
+            phone="090 123 4567",
+            birth_date="1951-03",
+        ),
+    )
+    assert not isinstance(query, Exception)
+    assert (query.sex, query.phone, query.birth_date) == ("female", "0901234567", "1951-03")
+    assert [(i.type, i.value) for i in query.identifiers] == [
+        ("cccd", "001050000001"),
+        ("bhyt", "DN4010000000001"),
+        ("bhyt", "HN2010000000002"),
+    ]
+
+
+def test_a_row_with_more_or_fewer_fields_than_the_header_is_rejected():
+    too_many = parse_row(("row_id", "name"), ["r1", "An", "x"])
+    assert too_many[0] == "r1"
+    assert str(too_many[1]) == "row: field_count: 3 fields where the header has 2"
+    assert str(parse_row(("row_id", "name"), ["r1"])[1]).startswith("row: field_count: ")
+
+
+async def test_missing_optional_columns_are_fine_and_blank_lines_are_skipped(tmp_path, publish):
+    path = tmp_path / "short.csv"
+    path.write_text("\ufeffname,row_id\nTrần Thị Mai,m1\n\n,\nLê Văn Nam,m2\n", encoding="utf-8")
+
+    ledger = await run(path, new_index(), publish)
+
+    assert [(r["row_id"], r["outcome"]) for r in outcomes(path)] == [
+        ("m1", "created"),
+        ("m2", "created"),
+    ]
+    assert json.loads(checkpoint_path(path).read_text())["rows"] == 4  # blank lines count too
+    assert ledger.rows == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (["row_id", "name", "email", "Cccd", "ward"], "unknown column(s): 'email', 'ward'"),
+        (["row_id", "cccd"], "required column(s) missing: name"),
+        (["row_id", "name", "name"], "given more than once: name"),
+        ([], "no header row"),
+    ],
+)
+async def test_header_errors_name_the_column_and_write_nothing(tmp_path, publish, header, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(",".join(header) + "\n" if header else "", encoding="utf-8")
+
+    with pytest.raises(HeaderError) as raised:
+        await run(path, new_index(), publish)
+
+    assert message in str(raised.value)
+    assert not outcomes_path(path).exists() and not checkpoint_path(path).exists()
+
+
+def test_the_command_reports_a_header_error_before_connecting(tmp_path, capsys):
+    path = write_csv(tmp_path / "bad.csv", [], header=["row_id", "name", "email"])
+    nowhere = bulk_import.Engines("mongodb://unused.invalid:1/", "unused.invalid:1")
+
+    code = bulk_import.main(path, source=None, restart=False, concurrency=32, to=nowhere)
+
+    assert code == 2
+    assert "unknown column(s): 'email'" in capsys.readouterr().err
+
+
+def test_header_names_are_trimmed_and_case_insensitive():
+    assert read_header([" Row_ID", "NAME "]) == ("row_id", "name")
+
+
+class SlowPersons(InMemoryPersonRepository):
+    """Identifier look-ups that take a moment, counting how many run at once; the first
+    `failures` of them fail as a dropped connection would."""
+
+    def __init__(self, failures: int = 0) -> None:
+        super().__init__()
+        self.in_flight = self.most = 0
+        self.failures = failures
+
+    async def owner_of(self, key: str) -> str | None:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await asyncio.sleep(0.001)
+        self.in_flight -= 1
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("connection reset")
+        return await super().owner_of(key)
+
+
+async def test_rows_in_flight_never_exceed_the_concurrency(tmp_path, publish):
+    persons = SlowPersons()
+    path = write_csv(tmp_path / "many.csv", [citizen(i) for i in range(200)])
+
+    await run(path, new_index(persons), publish, concurrency=8)
+
+    assert 1 < persons.most <= 8  # one look-up at a time per row
+    assert len(outcomes(path)) == 200
+
+
+async def test_a_transient_failure_is_retried(tmp_path, publish):
+    path = write_csv(tmp_path / "list.csv", [citizen(1)])
+
+    await run(path, new_index(SlowPersons(failures=1)), publish)
+
+    assert [r["outcome"] for r in outcomes(path)] == ["created"]
+
+
+async def test_resume_after_a_crash_redoes_no_row_twice_and_ends_as_an_unbroken_run(
+    tmp_path, publish
+):
+    rows = mixed_rows(230)
+    unbroken = write_csv(tmp_path / "unbroken.csv", rows)
+    expected = await run(unbroken, new_index(), publish)
+    crashed = write_csv(tmp_path / "crashed.csv", rows)
+    index = new_index()
+
+    def crash_at_137(done: int) -> None:
+        if done == 137:
+            raise Crash
+
+    def crash_at_105(done: int) -> None:
+        if done == 105:
+            raise Crash
+
+    with pytest.raises(Crash):
+        await run(
+            crashed, index, publish, concurrency=4, checkpoint_every=50, after_row=crash_at_137
+        )
+    assert json.loads(checkpoint_path(crashed).read_text())["rows"] == 100
+    assert len(outcomes(crashed)) == 137  # 37 lines past the checkpoint, to be dropped
+    with pytest.raises(Crash):  # crash again, soon after resuming
+        await run(crashed, index, publish, concurrency=4, after_row=crash_at_105)
+    assert len(outcomes(crashed)) == 105  # the lines past the checkpoint were dropped
+    resumed = await run(crashed, index, publish, concurrency=4, checkpoint_every=50)
+
+    assert decided(crashed) == decided(unbroken)
+    assert {r["outcome"] for r in outcomes(crashed)} == {"created", "linked", "review", "rejected"}
+    assert totals(resumed) == totals(expected)
+    assert resumed.rows_per_s > 0
+
+
+async def test_a_rerun_changes_nothing_and_restart_gives_the_same_outcomes(tmp_path, publish):
+    path = write_csv(tmp_path / "list.csv", mixed_rows(60))
+    index = new_index()
+    first = await run(path, index, publish)
+    before = decided(path)
+
+    again = await run(path, index, publish)  # the checkpoint says every row is done
+    assert totals(again) == totals(first) and decided(path) == before
+    restarted = await run(path, index, publish, restart=True)  # every row resolved again
+
+    assert totals(restarted) == totals(first) and decided(path) == before
+
+
+async def test_a_checkpoint_for_another_source_or_a_changed_file_is_refused(tmp_path, publish):
+    path = write_csv(tmp_path / "list.csv", [citizen(1)])
+    await run(path, new_index(), publish)
+
+    with pytest.raises(ResumeError, match="pass --restart"):
+        await bulk_import.import_file(path, source="other", index=new_index(), publish=publish)
+    write_csv(path, [citizen(1), citizen(2)])
+    with pytest.raises(ResumeError, match="pass --restart"):
+        await run(path, new_index(), publish)
