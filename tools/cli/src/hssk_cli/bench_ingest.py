@@ -1,19 +1,24 @@
-"""Ingest's per-worker CPU bound: decode + validate of each hospital format in one process
-(no broker, no database), on the same synthetic visits the simulator sends."""
+"""Ingest's per-worker bound: decode + validate + publish of each hospital format in one process,
+on the same synthetic visits the simulator sends, through the real idempotent acks=all producer
+to a scratch topic (the de-duplication store is left out: it is MongoDB's figure)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
+import uuid
 from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
 
 from hssk_cli import formats, synth
 from hssk_contracts import codec, topics
-from hssk_contracts.events import VisitSubmitted
-from hssk_ingest_emr.domain import fhir, qd130, validation
+from hssk_contracts.events import Source, VisitAccepted, VisitAcceptedData, VisitSubmitted
+from hssk_ingest_emr.domain import fhir, qd130, receipts, validation
 
 
-def measure(n: int = 2000) -> dict[str, float]:
+async def measure(bootstrap: str, n: int = 2000) -> dict[str, float]:
     rng = random.Random(5)
     people = synth.population(500, seed=5)
     now = datetime.now(UTC)
@@ -29,9 +34,31 @@ def measure(n: int = 2000) -> dict[str, float]:
         "fhir": lambda raw: fhir.parse_bundle(raw, received_at=now).visit,
     }
     out: dict[str, float] = {}
-    for fmt, raws in payloads.items():
-        started = time.perf_counter()
-        for raw in raws:
-            validation.validate(decode[fmt](raw), now)
-        out[f"ingest_decode_validate_{fmt}_per_s"] = n / (time.perf_counter() - started)
+    from hssk_cli import bench  # shares its scratch-topic and producer settings
+
+    topic = "bench.ingest.v1"
+    kafka = AIOKafkaProducer(bootstrap_servers=bootstrap, **bench.PRODUCER)
+    async with bench.scratch_topic(topic, 6):
+        await kafka.start()
+        send = kafka.send
+        for fmt, raws in payloads.items():
+            started = time.perf_counter()
+            deliveries = []
+            for raw in raws:
+                visit = decode[fmt](raw)
+                validation.validate(visit, now)
+                event = VisitAccepted.new(
+                    event_id=str(uuid.uuid4()),
+                    producer="bench",
+                    key=visit.key,
+                    data=VisitAcceptedData(
+                        visit=visit,
+                        source=Source(format="json"),
+                        content_hash=receipts.content_hash(visit),
+                    ),
+                )
+                deliveries.append(await send(topic, codec.encode(event), key=visit.key.encode()))
+            await asyncio.gather(*deliveries)
+            out[f"ingest_decode_validate_publish_{fmt}_per_s"] = n / (time.perf_counter() - started)
+        await kafka.stop()
     return out
