@@ -46,6 +46,8 @@ async def measure(bootstrap: str, n: int = 2000) -> dict[str, float]:
             deliveries = []
             for raw in raws:
                 visit = decode[fmt](raw)
+                if visit is None:
+                    raise RuntimeError(f"the {fmt} parser refused a synthetic visit")
                 validation.validate(visit, now)
                 event = VisitAccepted.new(
                     event_id=str(uuid.uuid4()),
