@@ -13,10 +13,12 @@ from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonMerged, PersonUnmerged, PersonUpdated
 from hssk_identity import metrics
+from hssk_identity.candidates import fingerprint
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person
 from hssk_identity.domain.review import Resolution, Review
-from hssk_identity.handlers import PRODUCER, Index, current_person, fingerprint
+from hssk_identity.ports import Index
+from hssk_identity.registry import PRODUCER, current_person
 from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.bus import Publish
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from hssk_identity.domain.person import Person
@@ -64,3 +65,14 @@ class MergeLog(Protocol):
     async def get(self, merged_id: str) -> dict | None: ...
 
     async def forget(self, merged_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Index:
+    """Every port the resolution handlers use, passed as one."""
+
+    persons: PersonRepository
+    blocks: BlockIndex
+    reviews: ReviewQueue
+    merges: MergeLog
+    decisions: DecisionLog

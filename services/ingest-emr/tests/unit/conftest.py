@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hssk_contracts.envelope import Envelope
-from hssk_contracts.topics import Topic
-
-
-class RecordingPublish:
-    """Satisfies hssk_kit.bus.Publish; remembers every (topic, event) in order."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Topic, Envelope]] = []
-
-    async def __call__(self, topic: Topic, event: Envelope) -> None:
-        self.sent.append((topic, event))
-
-    def clear(self) -> None:
-        self.sent.clear()
+from hssk_kit.fakes import RecordingPublish
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ class MongoDecisionLog:
         try:
             await self._decisions.insert_one({"_id": cause, **decision})
         except DuplicateKeyError:
-            pass  # a replay: the first decision stands
+            return  # a replay: the first decision stands
 
     async def get(self, cause: str) -> dict | None:
         return await self._decisions.find_one({"_id": cause})

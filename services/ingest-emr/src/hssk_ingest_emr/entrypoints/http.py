@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
-from hssk_contracts import codec
+from hssk_contracts import codec, topics
 from hssk_contracts.events import Source, SourceFormat, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import handlers
-from hssk_ingest_emr.domain import fhir, qd130
+from hssk_ingest_emr.domain.parsed import Parsed
+from hssk_ingest_emr.entrypoints.decoding import PARSERS
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.auth import Principal, require_roles
 from hssk_kit.bus import Publish, Rejected
@@ -63,7 +64,7 @@ def router(
         visit: Visit,
         hospital: Principal,
         fmt: SourceFormat,
-        parsed: qd130.Parsed | fhir.Parsed | None = None,
+        parsed: Parsed | None = None,
     ) -> Any:
         if visit.facility_code != hospital.facility:
             raise HTTPException(
@@ -108,6 +109,13 @@ def router(
             return _rejected(unknown)
         return await accept(visit, hospital, "http-json")
 
+    async def submit_bundle(request: Request, hospital: Principal, topic: str) -> Any:
+        fmt, parse = PARSERS[topic]  # the very parsers the Kafka consumer uses
+        parsed = parse(await body_of(request), received_at=datetime.now(UTC))
+        if parsed.problems or parsed.visit is None:
+            return _rejected(parsed.problems)
+        return await accept(parsed.visit, hospital, fmt, parsed)
+
     @api.post(
         "/visits/qd130",
         status_code=202,
@@ -116,10 +124,7 @@ def router(
         summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML bundle",
     )
     async def submit_qd130(hospital: Hospital, request: Request) -> Any:
-        parsed = qd130.parse_bundle(await body_of(request), received_at=datetime.now(UTC))
-        if parsed.problems or parsed.visit is None:
-            return _rejected(parsed.problems)
-        return await accept(parsed.visit, hospital, "qd130-xml", parsed)
+        return await submit_bundle(request, hospital, topics.EMR_VISIT_XML130.name)
 
     @api.post(
         "/visits/fhir",
@@ -129,9 +134,6 @@ def router(
         summary="Submit an HL7 FHIR R4 Bundle (one visit)",
     )
     async def submit_fhir(hospital: Hospital, request: Request) -> Any:
-        parsed = fhir.parse_bundle(await body_of(request), received_at=datetime.now(UTC))
-        if parsed.problems or parsed.visit is None:
-            return _rejected(parsed.problems)
-        return await accept(parsed.visit, hospital, "fhir-r4", parsed)
+        return await submit_bundle(request, hospital, topics.EMR_VISIT_FHIR.name)
 
     return api

@@ -1,0 +1,43 @@
+"""What a resolution is asked (a name, identifiers and what else is known) and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hssk_contracts.visit import Identifier
+from hssk_identity.domain import dates, matching, names
+from hssk_identity.domain import person as persons_domain
+from hssk_identity.domain.review import Candidate
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    identifiers: tuple[Identifier, ...] = ()
+    birth_date: str | None = None
+    sex: str = "unknown"
+    phone: str | None = None
+    commune_code: str | None = None
+    address: str | None = None
+
+    def demographics(self) -> matching.Demographics:
+        return matching.Demographics(
+            name=names.parse(self.name),
+            birth=dates.parse_birth_date(self.birth_date),
+            sex=self.sex,
+            phone=self.phone,
+            commune_code=self.commune_code,
+            address=self.address,
+            personal_id=persons_domain.personal_id(self.identifiers),
+        )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    decision: str  # matched | review | new | created
+    person_id: str | None
+    score: float | None = None
+    weights: dict[str, float] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+    matched_on: str = "probabilistic"
+    review_id: str | None = None

@@ -1,0 +1,125 @@
+"""The index's bookkeeping: who holds which identifier, linking identifiers to a person,
+registering a new person (and losing a race to a concurrent registration), announcing them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hssk_contracts import identifiers as ids
+from hssk_contracts import topics
+from hssk_contracts.envelope import derive_event_id
+from hssk_contracts.events import PersonCreated, PersonUpdated
+from hssk_identity.domain import matching
+from hssk_identity.domain import person as persons_domain
+from hssk_identity.domain.person import Person
+from hssk_identity.domain.query import Query
+from hssk_identity.ports import Index, PersonRepository
+from hssk_kit.bus import Publish
+
+PRODUCER = "identity"
+
+
+async def current_person(persons: PersonRepository, person_id: str) -> Person:
+    """The person, following merges to the survivor."""
+    person = await persons.get(person_id)
+    for _ in range(10):
+        if person is None or not person.merged_into:
+            break
+        person = await persons.get(person.merged_into)
+    if person is None:
+        raise LookupError(f"person {person_id} is referenced but not stored")
+    return person
+
+
+async def all_holders(keys: list[str], persons: PersonRepository) -> dict[str, str | None]:
+    return {key: await persons.owner_of(key) for key in keys}
+
+
+async def holders_of(
+    keys: list[str], persons: PersonRepository
+) -> tuple[dict[str, str | None], Person | None]:
+    """Who holds each identifier, and the first holder found. Identifiers that holder already
+    has need no lookup of their own (the common visit: a known CCCD and its BHYT card)."""
+    owners: dict[str, str | None] = {}
+    for i, key in enumerate(keys):
+        owners[key] = owner = await persons.owner_of(key)
+        if owner is None:
+            continue
+        holder = await persons.get(owner)
+        if holder is None or holder.merged_into:
+            return {**owners, **{k: await persons.owner_of(k) for k in keys[i + 1 :]}}, None
+        known = set(holder.match_keys)
+        for rest in keys[i + 1 :]:
+            owners[rest] = owner if rest in known else await persons.owner_of(rest)
+        return owners, holder
+    return owners, None
+
+
+async def link(
+    person: Person, query: Query, owners: dict[str, str | None], index: Index, publish: Publish
+) -> None:
+    """Identifiers seen for the first time become this person's; only identifiers it holds are
+    listed on it (one held by someone else stays theirs)."""
+    mine = {k for k, o in owners.items() if o == person.person_id}
+    for key, owner in owners.items():
+        if owner is None and await index.persons.claim(key, person.person_id) == person.person_id:
+            mine.add(key)
+    held = [i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= mine]
+    updated = persons_domain.with_identifiers(person, held)
+    if updated is not person:
+        await index.persons.save(updated)
+        await publish(
+            topics.IDENTITY_PERSON,
+            PersonUpdated.new(
+                event_id=derive_event_id("person-updated", updated.person_id, str(updated.version)),
+                producer=PRODUCER,
+                key=updated.person_id,
+                data=updated.snapshot(),
+            ),
+        )
+
+
+async def register(
+    query: Query,
+    owners: dict[str, str | None],
+    cause: str,
+    source: str,
+    index: Index,
+    publish: Publish,
+    pending_review_of: tuple[str, ...] = (),
+) -> Person:
+    """Store the person holding nothing, claim its identifiers, then list only those it won:
+    an identifier listed on a person is always claimed by it, whatever crash comes between.
+    If a concurrent registration won every identifier, that winner is who this is."""
+    candidate = persons_domain.register(query, cause, source)
+    person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
+    await index.persons.add(person)
+    free = [k for k, o in owners.items() if o is None]
+    won = {k for k in free if await index.persons.claim(k, person.person_id) == person.person_id}
+    if free and not won:
+        raise LostRace(await index.persons.owner_of(free[0]) or "")
+    kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)
+    stored = await index.persons.get(person.person_id) or person
+    if kept and not stored.identifiers:
+        stored = replace(stored, identifiers=kept)
+        await index.persons.save(stored)
+    await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
+    await announce_created(stored, publish)
+    return stored
+
+
+class LostRace(Exception):
+    """Another registration claimed the identifiers first; `args[0]` is its person_id."""
+
+
+async def announce_created(person: Person, publish: Publish) -> None:
+    first = Person(**{**person.__dict__, "version": 1}) if person.version != 1 else person
+    await publish(
+        topics.IDENTITY_PERSON,
+        PersonCreated.new(
+            event_id=derive_event_id("person-created", person.person_id),
+            producer=PRODUCER,
+            key=person.person_id,
+            data=first.snapshot(),
+        ),
+    )
