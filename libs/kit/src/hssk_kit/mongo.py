@@ -57,13 +57,14 @@ async def is_ferretdb(db: AsyncIOMotorDatabase) -> bool:
     return "ferretdb" in info or "ferretdbVersion" in info
 
 
-async def insert_or_update(collection, _id: str, doc: dict) -> None:
-    """Create the document `_id`, or set its fields if it exists: one operation when it is new
-    (the common case for receipts), two when it is not. Fast paths on FerretDB v1 only."""
+async def insert_or_update(collection, _id: str, doc: dict, update: dict | None = None) -> None:
+    """Create the document `_id` as `doc`, or apply `update` (default: set `doc`'s fields) if it
+    exists: one operation when it is new, two when not. The mirror of `upsert_by_id`, for
+    documents usually new (receipts, blocking keys of new people). FerretDB fast paths only."""
     try:
         await collection.insert_one({"_id": _id, **doc})
     except DuplicateKeyError:
-        await collection.update_one({"_id": _id}, {"$set": doc})
+        await collection.update_one({"_id": _id}, update or {"$set": doc})
 
 
 async def upsert_by_id(collection, _id: str, update: dict, new_doc: dict) -> None:

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from hssk_contracts.visit import Identifier
 from hssk_identity.domain.person import Person
 from hssk_identity.domain.review import Candidate, Review
-from hssk_kit.mongo import upsert_by_id
+from hssk_kit.mongo import insert_or_update, upsert_by_id
 
 ALL_WARDS = "all"
 
@@ -59,12 +59,12 @@ class MongoBlockIndex:
         self._blocks = db["blocks"]
 
     async def add(self, keys: list[str], person_id: str) -> None:
-        for key in keys:
-            await upsert_by_id(
+        for key in keys:  # most keys of a new person are new: insert first
+            await insert_or_update(
                 self._blocks,
                 key,
-                {"$addToSet": {"person_ids": person_id}},
                 {"person_ids": [person_id]},
+                {"$addToSet": {"person_ids": person_id}},
             )
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:
