@@ -54,6 +54,17 @@ async def resolve(
             holder = await current_person(index.persons, holder.person_id)
             await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
             await announce_created(holder, publish)
+            review = await index.reviews.get(derive_event_id("review", cause))
+            if review is not None:  # it was registered provisionally: the same answer again
+                return Resolution(
+                    "review",
+                    holder.person_id,
+                    review.candidates[0].score if review.candidates else None,
+                    review.candidates[0].weights if review.candidates else {},
+                    review.candidates,
+                    matched_on="none",
+                    review_id=review.review_id,
+                )
             return Resolution("created", holder.person_id, matched_on="none")
         if not matching.identifier_conflict(demographics, holder.demographics()):
             await link(holder, query, owners, index, publish)

@@ -211,3 +211,17 @@ async def test_two_concurrent_registrations_of_one_new_id_give_one_person(index,
     assert [i.value for i in holder.identifiers] == ["001185012345"]
     loser = [p for p in index.persons.persons.values() if p.person_id != first.person_id]
     assert all(p.identifiers == () for p in loser)  # the loser holds and lists nothing
+
+
+async def test_a_replayed_review_is_answered_as_the_first_time(index, publish):
+    await run(lan(), index, publish, "c1")
+    unsure = lan(
+        name="Nguyễn Lan",
+        identifiers=(Identifier(type="cmnd", value="012345678"),),
+        phone=None,
+        commune_code=None,
+    )
+    first = await run(unsure, index, publish, "c2")
+    again = await run(unsure, index, publish, "c2")  # the same cause: a redelivery
+    assert first.decision == again.decision == "review"
+    assert (again.person_id, again.review_id) == (first.person_id, first.review_id)

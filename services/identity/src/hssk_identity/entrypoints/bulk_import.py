@@ -11,14 +11,13 @@ import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-from hssk_contracts.envelope import derive_event_id
 from hssk_identity import handlers
 from hssk_identity.bootstrap import build_index
 from hssk_identity.entrypoints import import_files as files
@@ -171,16 +170,9 @@ class _Resolver:
         return await self.resolve_once(cause, query)
 
     async def resolve_once(self, cause: str, query: handlers.Query) -> Resolution:
-        """resolve() answers a replayed cause with "created" even when its first run opened a
-        review: find that review, so a re-run or resumed import reports the same outcomes."""
-        found = await self._resolve(query, cause=cause, now=self._clock())
-        if found.decision != "created" or found.candidates:
-            return found  # a replay comes back without candidates
-        review = await self._reviews.get(derive_event_id("review", cause))
-        if review is None:
-            return found
-        score = review.candidates[0].score if review.candidates else None
-        return replace(found, decision="review", review_id=review.review_id, score=score)
+        """resolve() answers a replayed cause as its first run did, reviews included, so a
+        re-run or resumed import reports the same outcomes."""
+        return await self._resolve(query, cause=cause, now=self._clock())
 
 
 class Ledger:
