@@ -40,7 +40,7 @@ def bootstrap(
 
     app = FastAPI(title="HSSK notify", version="1.0.0", description="Reminders for citizens.")
     app.state.verifier = TokenVerifier(settings)
-    app.include_router(http.router(reminders=reminders))
+    app.include_router(http.router(reminders=reminders, audit=mongo.MongoAuditLog(db, SERVICE)))
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},

@@ -1,4 +1,5 @@
-"""HTTP entrypoint: the reminders scheduled for a citizen (the citizen, or an operator)."""
+"""HTTP entrypoint: the reminders scheduled for a citizen (the citizen, or an operator). Reminders
+name appointments at facilities, which is health data: every read is audited."""
 
 from __future__ import annotations
 
@@ -7,18 +8,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException
 
+from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.auth import Principal, require_roles
 from hssk_notify.ports import ReminderStore
 
 Reader = Annotated[Principal, require_roles("citizen", "operator")]
 
 
-def router(*, reminders: ReminderStore) -> APIRouter:
+def router(*, reminders: ReminderStore, audit: AuditLog) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["reminders"])
 
     @api.get("/reminders/{person_id}")
     async def list_reminders(person_id: str, who: Reader) -> dict[str, Any]:
-        if who.role == "citizen" and who.person_id != person_id:
+        allowed = who.role == "operator" or who.person_id == person_id
+        await audit.append(
+            AuditEntry(
+                actor=who.subject,
+                role=who.role,
+                action="reminders.read",
+                person_id=person_id,
+                purpose="reminders",
+                outcome="allowed" if allowed else "denied",
+            )
+        )
+        if not allowed:
             raise HTTPException(
                 403,
                 detail={"error": "forbidden", "message": "a citizen sees only their own reminders"},
