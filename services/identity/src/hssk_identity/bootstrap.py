@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from hssk_contracts import topics
+from hssk_identity import merges
 from hssk_identity.adapters.mongo import (
     MongoBlockIndex,
     MongoDecisionLog,
@@ -61,6 +62,7 @@ def bootstrap(
     app.include_router(
         http.router(index=index, publish=publisher.publish, audit=audit, clock=clock)
     )
+    app.add_exception_handler(merges.ActionRefused, http.refused)
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},

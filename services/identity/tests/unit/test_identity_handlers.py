@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,14 +18,8 @@ from hssk_contracts.events import (
     VisitResolved,
 )
 from hssk_contracts.visit import Identifier, Patient, Visit
-from hssk_identity.adapters.memory import (
-    InMemoryBlockIndex,
-    InMemoryDecisionLog,
-    InMemoryMergeLog,
-    InMemoryPersonRepository,
-    InMemoryReviewQueue,
-)
-from hssk_identity.handlers import Index, on_visit_accepted
+from hssk_identity.adapters.memory import InMemoryPersonRepository, in_memory_index
+from hssk_identity.handlers import on_visit_accepted
 from hssk_kit.bus import Rejected
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -66,13 +61,7 @@ def persons() -> InMemoryPersonRepository:
 
 
 async def resolve(event, persons, publish) -> str:
-    index = Index(
-        persons=persons,
-        blocks=InMemoryBlockIndex(),
-        reviews=InMemoryReviewQueue(),
-        merges=InMemoryMergeLog(),
-        decisions=InMemoryDecisionLog(),
-    )
+    index = replace(in_memory_index(), persons=persons)
     return await on_visit_accepted(event, now=NOW, index=index, publish=publish)
 
 

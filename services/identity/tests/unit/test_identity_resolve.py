@@ -10,13 +10,7 @@ from hssk_contracts import topics
 from hssk_contracts.events import PersonMerged, PersonUnmerged
 from hssk_contracts.visit import Identifier
 from hssk_identity import merges
-from hssk_identity.adapters.memory import (
-    InMemoryBlockIndex,
-    InMemoryDecisionLog,
-    InMemoryMergeLog,
-    InMemoryPersonRepository,
-    InMemoryReviewQueue,
-)
+from hssk_identity.adapters.memory import in_memory_index
 from hssk_identity.handlers import Index, Query, resolve
 from hssk_kit.audit import InMemoryAuditLog
 
@@ -25,13 +19,7 @@ NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 @pytest.fixture
 def index() -> Index:
-    return Index(
-        persons=InMemoryPersonRepository(),
-        blocks=InMemoryBlockIndex(),
-        reviews=InMemoryReviewQueue(),
-        merges=InMemoryMergeLog(),
-        decisions=InMemoryDecisionLog(),
-    )
+    return in_memory_index()
 
 
 def lan(**changes) -> Query:

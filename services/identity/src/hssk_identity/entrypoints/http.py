@@ -12,7 +12,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hssk_contracts import identifiers as ids
@@ -189,45 +190,41 @@ def router(
                     "message": f"review {review_id} is not in ward {who.ward}",
                 },
             )
-        try:
-            done = await merges.resolve_review(
-                review_id,
-                body.resolution,
-                body.link_to,
-                by=who.subject,
-                role=who.role,
-                index=index,
-                publish=publish,
-                audit=audit,
-            )
-        except merges.ActionRefused as exc:
-            raise HTTPException(409, detail={"error": "refused", "message": str(exc)}) from None
+        done = await merges.resolve_review(
+            review_id,
+            body.resolution,
+            body.link_to,
+            by=who.subject,
+            role=who.role,
+            index=index,
+            publish=publish,
+            audit=audit,
+        )
         return asdict(done)
 
     @api.post("/merges")
     async def merge(body: MergeRequest, who: Operator) -> Any:
-        try:
-            survivor = await merges.merge(
-                body.survivor_id,
-                body.merged_id,
-                by=who.subject,
-                role=who.role,
-                index=index,
-                publish=publish,
-                audit=audit,
-            )
-        except merges.ActionRefused as exc:
-            raise HTTPException(409, detail={"error": "refused", "message": str(exc)}) from None
+        survivor = await merges.merge(
+            body.survivor_id,
+            body.merged_id,
+            by=who.subject,
+            role=who.role,
+            index=index,
+            publish=publish,
+            audit=audit,
+        )
         return survivor.snapshot().model_dump(mode="json")
 
     @api.delete("/merges/{merged_id}")
     async def unmerge(merged_id: str, who: Operator) -> Any:
-        try:
-            restored = await merges.unmerge(
-                merged_id, by=who.subject, role=who.role, index=index, publish=publish, audit=audit
-            )
-        except merges.ActionRefused as exc:
-            raise HTTPException(409, detail={"error": "refused", "message": str(exc)}) from None
+        restored = await merges.unmerge(
+            merged_id, by=who.subject, role=who.role, index=index, publish=publish, audit=audit
+        )
         return restored.snapshot().model_dump(mode="json")
 
     return api
+
+
+async def refused(_: Request, exc: Exception) -> JSONResponse:
+    """An action the index's state does not allow (merged already, not merged, ...): 409."""
+    return JSONResponse(status_code=409, content={"error": "refused", "message": str(exc)})
