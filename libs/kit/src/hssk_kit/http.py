@@ -18,6 +18,16 @@ def problem_response(status: int, error: str, problems: list[dict]) -> JSONRespo
     return JSONResponse(status_code=status, content={"error": error, "problems": problems})
 
 
+def new_app(title: str, description: str, verifier: object) -> FastAPI:
+    """A service's FastAPI app: OpenAPI at /openapi.json, but no /docs or /redoc pages, whose
+    default HTML loads Swagger/ReDoc from a public CDN (nothing here may call outside hosts)."""
+    app = FastAPI(
+        title=title, version="1.0.0", description=description, docs_url=None, redoc_url=None
+    )
+    app.state.verifier = verifier
+    return app
+
+
 def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
     """Add /healthz, /readyz, /metrics and a 422 handler that names field, rule and value."""
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
-
 from hssk_contracts import topics
 from hssk_identity import merges
 from hssk_identity.adapters.mongo import (
@@ -23,7 +21,7 @@ from hssk_kit import mongo
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
-from hssk_kit.http import install
+from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 
 SERVICE = "identity"
@@ -57,8 +55,7 @@ def bootstrap(
         batch_size=settings.consumer_batch,
     )
 
-    app = FastAPI(title="HSSK identity", version="1.0.0", description="The master citizen index.")
-    app.state.verifier = TokenVerifier(settings)
+    app = new_app("HSSK identity", "The master citizen index.", TokenVerifier(settings))
     app.include_router(
         http.router(index=index, publish=publisher.publish, audit=audit, clock=clock)
     )

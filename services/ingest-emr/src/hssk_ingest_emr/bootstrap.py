@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
-
 from hssk_contracts import topics
 from hssk_ingest_emr.adapters.mongo import MongoDeadLetterStore, MongoReceiptStore
 from hssk_ingest_emr.entrypoints import consumer, http, http_dlq
@@ -15,7 +13,7 @@ from hssk_kit import mongo
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
-from hssk_kit.http import install
+from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 
 SERVICE = "ingest-emr"
@@ -42,12 +40,11 @@ def bootstrap(
         batch_size=settings.consumer_batch,
     )
 
-    app = FastAPI(
-        title="HSSK ingest-emr",
-        version="1.0.0",
-        description="Hospital visits in, validated and de-duplicated.",
+    app = new_app(
+        "HSSK ingest-emr",
+        "Hospital visits in, validated and de-duplicated.",
+        TokenVerifier(settings),
     )
-    app.state.verifier = TokenVerifier(settings)
     app.include_router(
         http.router(receipts_store=receipts_store, publish=publisher.publish, clock=clock)
     )

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from fastapi import FastAPI
-
 from hssk_contracts import topics
 from hssk_kit import mongo
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
-from hssk_kit.http import install
+from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 from hssk_records.adapters.mongo import MongoRecordRepository
 from hssk_records.entrypoints import consumer, http
@@ -39,10 +37,7 @@ def bootstrap(
         batch_size=settings.consumer_batch,
     )
 
-    app = FastAPI(
-        title="HSSK records", version="1.0.0", description="One living health record per citizen."
-    )
-    app.state.verifier = TokenVerifier(settings)
+    app = new_app("HSSK records", "One living health record per citizen.", TokenVerifier(settings))
     app.include_router(
         http.router(
             records=records,
