@@ -56,11 +56,9 @@ async def resolve(
             await announce_created(holder, publish)
             review = await index.reviews.get(derive_event_id("review", cause))
             if review is not None:  # it was registered provisionally: the same answer again
-                return Resolution(
+                return Resolution.ranked(
                     "review",
                     holder.person_id,
-                    review.candidates[0].score if review.candidates else None,
-                    review.candidates[0].weights if review.candidates else {},
                     review.candidates,
                     matched_on="none",
                     review_id=review.review_id,
@@ -97,15 +95,9 @@ async def resolve(
         holder = await current_person(index.persons, best.person_id)
         await link(holder, query, owners, index, publish)
         await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
-        return Resolution("matched", holder.person_id, best.total, best.weights, candidates)
+        return Resolution.ranked("matched", holder.person_id, candidates)
     if not create:
-        return Resolution(
-            outcome.decision,
-            None,
-            best.total if best else None,
-            best.weights if best else {},
-            candidates,
-        )
+        return Resolution.ranked(outcome.decision, None, candidates)
     pending = tuple(c.person_id for c in candidates) if outcome.decision == "review" else ()
     try:
         person = await register(query, owners, cause, source, index, publish, pending)
@@ -114,14 +106,7 @@ async def resolve(
         await link(winner, query, await all_holders(keys, index.persons), index, publish)
         return Resolution("matched", winner.person_id, matched_on="identifier")
     if outcome.decision == "new":
-        return Resolution(
-            "created",
-            person.person_id,
-            best.total if best else None,
-            best.weights if best else {},
-            candidates,
-            matched_on="none",
-        )
+        return Resolution.ranked("created", person.person_id, candidates, matched_on="none")
     review = Review(
         review_id=derive_event_id("review", cause),
         person_id=person.person_id,
@@ -133,14 +118,8 @@ async def resolve(
     )
     await index.reviews.open(review)
     metrics.REVIEWS_OPENED.inc()
-    return Resolution(
-        "review",
-        person.person_id,
-        best.total if best else None,
-        best.weights if best else {},
-        candidates,
-        matched_on="none",
-        review_id=review.review_id,
+    return Resolution.ranked(
+        "review", person.person_id, candidates, matched_on="none", review_id=review.review_id
     )
 
 

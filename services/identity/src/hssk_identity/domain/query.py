@@ -41,3 +41,25 @@ class Resolution:
     candidates: list[Candidate] = field(default_factory=list)
     matched_on: str = "probabilistic"
     review_id: str | None = None
+
+    @classmethod
+    def ranked(
+        cls,
+        decision: str,
+        person_id: str | None,
+        candidates: list[Candidate],
+        *,
+        matched_on: str = "probabilistic",
+        review_id: str | None = None,
+    ) -> Resolution:
+        """An answer whose score and weights are those of the best candidate (listed first)."""
+        best = candidates[0] if candidates else None
+        return cls(
+            decision,
+            person_id,
+            best.score if best else None,
+            best.weights if best else {},
+            candidates,
+            matched_on,
+            review_id,
+        )
