@@ -39,7 +39,7 @@ async def db(request, engines_up):
     client, database = mongo.connect(MONGO_URL, f"hssk_test_{uuid.uuid4().hex[:8]}")
     yield database
     await client.drop_database(database.name)
-    client.close()
+    await client.close()
 
 
 def a_visit(visit_id: str | None = None):

@@ -33,7 +33,7 @@ async def index(engines_up, uid):
     client, db = mongo.connect(MONGO_URL, f"hssk_test_import_{uid.lower()}")
     yield build_index(db)
     await client.drop_database(db.name)
-    client.close()
+    await client.close()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The MongoDB client factory and the Mongo-backed audit log. The only kit module importing motor.
+"""The MongoDB client factory and the Mongo-backed audit log. The only kit module importing the
+driver (PyMongo's native asyncio API; Motor, its thread-pool wrapper, is deprecated upstream).
 
 FerretDB v1 only avoids a full scan on `_id`, so the audit log keeps, beside the append-only
 `audit_log` collection, one document per person (`audit_by_person`) that answers
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 import uuid
 
-from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_kit import metrics
 from hssk_kit.audit import AuditEntry
 
 
-def connect(url: str, db: str) -> tuple[AsyncIOMotorClient, AsyncIOMotorDatabase]:
-    client: AsyncIOMotorClient = AsyncIOMotorClient(
+def connect(url: str, db: str) -> tuple[AsyncMongoClient, AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(
         url,
         serverSelectionTimeoutMS=3000,
         connectTimeoutMS=3000,
@@ -27,12 +29,12 @@ def connect(url: str, db: str) -> tuple[AsyncIOMotorClient, AsyncIOMotorDatabase
     return client, client[db]
 
 
-async def ping(db: AsyncIOMotorDatabase) -> None:
+async def ping(db: AsyncDatabase) -> None:
     await db.command("ping")
 
 
 class MongoAuditLog:
-    def __init__(self, db: AsyncIOMotorDatabase, service: str):
+    def __init__(self, db: AsyncDatabase, service: str):
         self._log = db["audit_log"]
         self._by_person = db["audit_by_person"]
         self._service = service
@@ -52,7 +54,7 @@ class MongoAuditLog:
         return [AuditEntry(**e) for e in reversed(entries)]
 
 
-async def is_ferretdb(db: AsyncIOMotorDatabase) -> bool:
+async def is_ferretdb(db: AsyncDatabase) -> bool:
     info = await db.command("buildInfo")
     return "ferretdb" in info or "ferretdbVersion" in info
 

@@ -53,6 +53,6 @@ def bootstrap(
 
     async def stop() -> None:
         await publisher.stop()
-        client.close()
+        await client.close()
 
     return Service(app=app, start=publisher.start, stop=stop, workers=[loop.run])

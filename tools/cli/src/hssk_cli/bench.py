@@ -20,7 +20,7 @@ from functools import partial
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import AsyncMongoClient
 
 from hssk_cli import bench_identity, bench_ingest, stack, synth
 from hssk_cli.paths import Layout
@@ -250,7 +250,7 @@ async def scratch_topic(name: str, partitions: int) -> AsyncIterator[None]:
 
 
 async def measure_raw_mongo(payloads: list[Payload]) -> dict:
-    client: AsyncIOMotorClient = AsyncIOMotorClient(stack.MONGO_URL)
+    client: AsyncMongoClient = AsyncMongoClient(stack.MONGO_URL)
     coll = client["hssk_bench"]["raw"]
     docs = [(key, {"visit": json.loads(value)["data"]}) for key, value in payloads]
     try:
@@ -266,7 +266,7 @@ async def measure_raw_mongo(payloads: list[Payload]) -> dict:
         )
     finally:
         await coll.drop()
-        client.close()
+        await client.close()
     return {
         "raw_upserts_per_s": 2 * len(docs) / upsert_s,
         "raw_find_by_id_per_s": len(docs) / find_s,

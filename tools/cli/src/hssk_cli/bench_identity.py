@@ -80,7 +80,7 @@ async def measure(people: int) -> dict[str, float]:
     finally:
         await publisher.stop()
         await client.drop_database(db.name)
-        client.close()
+        await client.close()
     return {
         "identity_register_per_s": people / register_s,
         "identity_known_id_per_s": people / known_s,

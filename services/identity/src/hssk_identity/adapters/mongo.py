@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_contracts.visit import Identifier
@@ -19,7 +19,7 @@ ALL_WARDS = "all"
 
 
 class MongoPersonRepository:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._persons = db["persons"]
         self._identifiers = db["identifiers"]
 
@@ -55,7 +55,7 @@ class MongoPersonRepository:
 
 
 class MongoBlockIndex:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._blocks = db["blocks"]
 
     async def add(self, keys: list[str], person_id: str) -> None:
@@ -78,7 +78,7 @@ class MongoBlockIndex:
 
 
 class MongoReviewQueue:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._reviews = db["reviews"]
         self._queue = db["review_queue"]  # read model: open review ids per ward, and for all
         self._not_matches = db["not_matches"]
@@ -122,7 +122,7 @@ class MongoReviewQueue:
 
 
 class MongoDecisionLog:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._decisions = db["decisions"]
 
     async def record(self, cause: str, decision: dict) -> None:
@@ -136,7 +136,7 @@ class MongoDecisionLog:
 
 
 class MongoMergeLog:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._merges = db["merges"]
 
     async def record(

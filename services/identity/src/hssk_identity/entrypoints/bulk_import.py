@@ -82,7 +82,7 @@ async def _connected(importer: Callable[..., Awaitable[Ledger]], to: Engines) ->
         finally:
             await publisher.stop()
     finally:
-        client.close()
+        await client.close()
 
 
 async def import_file(

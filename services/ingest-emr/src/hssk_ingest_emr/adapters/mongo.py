@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_ingest_emr.domain.dead_letters import DeadLetter
@@ -13,7 +13,7 @@ from hssk_kit.mongo import insert_or_update, upsert_by_id
 
 
 class MongoReceiptStore:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._receipts = db["receipts"]
 
     async def get(self, key: str) -> Receipt | None:
@@ -45,7 +45,7 @@ class MongoDeadLetterStore:
 
     MAX_INDEXED = 5000
 
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._letters = db["dead_letters"]
         self._index = db["dead_letter_index"]
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hssk_kit.mongo import upsert_by_id
 from hssk_notify.domain.policy import Reminder
 
 
 class MongoReminderStore:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._by_person = db["reminders_by_person"]
 
     async def has(self, person_id: str, reminder_id: str) -> bool:

@@ -7,7 +7,7 @@ partitioning of records.visit.v1 by person_id."""
 
 from __future__ import annotations
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_kit.mongo import is_ferretdb
@@ -16,7 +16,7 @@ from hssk_records.ports import ConcurrentUpdate
 
 
 class MongoRecordRepository:
-    def __init__(self, db: AsyncIOMotorDatabase):
+    def __init__(self, db: AsyncDatabase):
         self._db = db
         self._records = db["records"]
         self._atomic_guard: bool | None = None
