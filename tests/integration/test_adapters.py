@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,8 @@ import pytest
 from hssk_cli import synth
 from hssk_identity.adapters.memory import InMemoryPersonRepository
 from hssk_identity.adapters.mongo import MongoPersonRepository
-from hssk_identity.domain.person import register
+from hssk_identity.domain.person import HolderCard, card, register
+from hssk_identity.ports import Holding
 from hssk_ingest_emr.adapters.memory import InMemoryReceiptStore
 from hssk_ingest_emr.adapters.mongo import MongoReceiptStore
 from hssk_ingest_emr.domain.receipts import Receipt
@@ -66,10 +68,29 @@ async def test_identifier_claims_have_one_holder(db):
     assert await repo.owner_of(key) is None
     await repo.add(person)
     await repo.add(person)  # idempotent
-    assert await repo.claim(key, person.person_id) == person.person_id
-    assert await repo.claim(key, "someone-else") == person.person_id
+    assert await repo.claim(key, card(person)) == person.person_id
+    assert await repo.claim(key, replace(card(person), person_id="someone-else")) == (
+        person.person_id
+    )
     assert await repo.owner_of(key) == person.person_id
     assert await repo.get(person.person_id) == person
+    assert await repo.holding(key) == Holding(person.person_id, card(person))
+
+
+async def test_a_card_is_read_only_while_it_describes_the_holder(db):
+    repo = InMemoryPersonRepository() if db is None else MongoPersonRepository(db)
+    key = f"cccd:{uuid.uuid4().int % 10**12:012d}"
+    a = HolderCard("a", "1985-03", "cause-a", (key,))
+    assert await repo.holding(key) is None
+    await repo.claim(key, a)
+    refreshed = replace(a, identifiers=(key, "bhyt:DN4010123456789"))
+    await repo.file_card([key], refreshed)
+    assert await repo.holding(key) == Holding("a", refreshed)
+    await repo.file_card([key], HolderCard("b", None, "cause-b", ()))  # lost a race to a move
+    assert await repo.holding(key) == Holding("a", None)
+    b = HolderCard("b", None, "cause-b", (key,))
+    await repo.reassign(key, b)
+    assert await repo.holding(key) == Holding("b", b)
 
 
 async def test_records_are_written_by_compare_and_set(db):
@@ -176,8 +197,8 @@ async def test_review_queue_per_ward_and_not_match_memory(db):
 async def test_identifiers_reassign_and_merge_log_forget(db):
     ports = identity_ports(db)
     key = f"cccd:{uuid.uuid4().int % 10**12:012d}"
-    assert await ports.persons.claim(key, "a") == "a"
-    await ports.persons.reassign(key, "b")
+    assert await ports.persons.claim(key, HolderCard("a", None, "c", (key,))) == "a"
+    await ports.persons.reassign(key, HolderCard("b", None, "c", (key,)))
     assert await ports.persons.owner_of(key) == "b"
     await ports.merges.record("m1", "s1", [key], "op")
     entry = await ports.merges.get("m1")

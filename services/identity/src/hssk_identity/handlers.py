@@ -14,6 +14,7 @@ from hssk_contracts.events import MatchDecision, VisitAccepted, VisitResolved, V
 from hssk_identity import metrics
 from hssk_identity.candidates import score
 from hssk_identity.domain import matching
+from hssk_identity.domain.person import card
 from hssk_identity.domain.query import Query, Resolution
 from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Index
@@ -43,7 +44,10 @@ async def resolve(
     publish: Publish,
 ) -> Resolution:
     keys = ids.match_keys([(i.type, i.value) for i in query.identifiers])
-    owners, first_holder = await holders_of(keys, index.persons)
+    first = await index.persons.holding(keys[0]) if keys else None
+    if first is not None and query.answered_by(first.card, cause):  # a returning patient
+        return Resolution("matched", first.person_id, matched_on=keys[0].split(":")[0])
+    owners, first_holder = await holders_of(keys, index.persons, first.person_id if first else None)
     held = [(key, owner) for key, owner in owners.items() if owner]
     demographics = query.demographics()
     if held:
@@ -65,7 +69,9 @@ async def resolve(
                 )
             return Resolution("created", holder.person_id, matched_on="none")
         if not matching.identifier_conflict(demographics, holder.demographics()):
-            await link(holder, query, owners, index, publish)
+            holder = await link(holder, query, owners, index, publish)
+            if first is not None and first.card is None:  # registered before cards existed
+                await index.persons.file_card(holder.match_keys, card(holder))
             return Resolution("matched", holder.person_id, matched_on=key.split(":")[0])
         held_by = matching.compare(demographics, holder.person_id, holder.demographics())
         outcome = matching.Outcome(

@@ -15,7 +15,7 @@ from hssk_contracts.events import PersonMerged, PersonUnmerged, PersonUpdated
 from hssk_identity import metrics
 from hssk_identity.candidates import fingerprint
 from hssk_identity.domain import person as persons_domain
-from hssk_identity.domain.person import Person
+from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.review import Resolution, Review
 from hssk_identity.ports import Index
 from hssk_identity.registry import PRODUCER, current_person
@@ -48,14 +48,15 @@ async def merge(
     if survivor.person_id == merged_id:
         raise ActionRefused("these two are already one person")
     moved = merged.match_keys
+    kept = persons_domain.with_identifiers(survivor, list(merged.identifiers))
     for key in moved:
-        await index.persons.reassign(key, survivor.person_id)
+        await index.persons.reassign(key, card(kept))
     await index.merges.record(merged_id, survivor.person_id, moved, by)
     gone = persons_domain.bump(merged, merged_into=survivor.person_id)
-    kept = persons_domain.with_identifiers(survivor, list(merged.identifiers))
     await index.persons.save(gone)
     if kept is not survivor:
         await index.persons.save(kept)
+        await index.persons.file_card(survivor.match_keys, card(kept))
     await _announce(PersonMerged, gone, publish)
     await _announce(PersonUpdated, kept, publish)
     await audit.append(
@@ -81,13 +82,14 @@ async def unmerge(
     if entry is None or merged is None or not merged.merged_into:
         raise ActionRefused(f"person {merged_id} is not merged")
     survivor = await current_person(index.persons, entry["survivor_id"])
-    for key in entry["moved_keys"]:
-        await index.persons.reassign(key, merged_id)
     restored = persons_domain.bump(merged, merged_into=None)
+    for key in entry["moved_keys"]:
+        await index.persons.reassign(key, card(restored))
     left = persons_domain.without_identifiers(survivor, list(merged.identifiers))
     await index.persons.save(restored)
     if left is not survivor:
         await index.persons.save(left)
+        await index.persons.file_card(left.match_keys, card(left))
     await index.merges.forget(merged_id)
     await index.reviews.remember_not_match(fingerprint(restored.demographics()), survivor.person_id)
     await _announce(PersonUnmerged, restored, publish)

@@ -5,19 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from hssk_identity.domain.person import Person
+from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Review
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Who holds an identifier, with their card when the identifier's document has a current one."""
+
+    person_id: str
+    card: HolderCard | None
 
 
 class PersonRepository(Protocol):
     async def owner_of(self, key: str) -> str | None:
         """The person holding the active identifier `key` ("cccd:0010...")."""
 
-    async def claim(self, key: str, person_id: str) -> str:
-        """Give `key` to `person_id` unless someone holds it; return the holder."""
+    async def holding(self, key: str) -> Holding | None:
+        """The holder of `key` and their card, in one read."""
 
-    async def reassign(self, key: str, person_id: str) -> None:
-        """Move `key` to `person_id` (merges and unmerges only)."""
+    async def claim(self, key: str, card: HolderCard) -> str:
+        """Give `key` to `card.person_id` unless someone holds it; return the holder."""
+
+    async def reassign(self, key: str, card: HolderCard) -> None:
+        """Move `key` to `card.person_id` (merges and unmerges only)."""
+
+    async def file_card(self, keys: list[str], card: HolderCard) -> None:
+        """Refresh the card kept on each of `keys` (a card of someone else than the holder is
+        ignored on reading, so a racing move of a key cannot make a wrong card current)."""
 
     async def add(self, person: Person) -> None:
         """Store a new person; adding the same person again is a no-op."""

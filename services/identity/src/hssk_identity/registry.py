@@ -11,7 +11,7 @@ from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_identity.domain import matching
 from hssk_identity.domain import person as persons_domain
-from hssk_identity.domain.person import Person
+from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.query import Query
 from hssk_identity.ports import Index, PersonRepository
 from hssk_kit.bus import Publish
@@ -36,13 +36,13 @@ async def all_holders(keys: list[str], persons: PersonRepository) -> dict[str, s
 
 
 async def holders_of(
-    keys: list[str], persons: PersonRepository
+    keys: list[str], persons: PersonRepository, first_key_holder: str | None
 ) -> tuple[dict[str, str | None], Person | None]:
-    """Who holds each identifier, and the first holder found. Identifiers that holder already
-    has need no lookup of their own (the common visit: a known CCCD and its BHYT card)."""
+    """Who holds each identifier (`keys[0]`'s holder is already known), and the first holder
+    found. Identifiers that holder already has need no lookup of their own."""
     owners: dict[str, str | None] = {}
     for i, key in enumerate(keys):
-        owners[key] = owner = await persons.owner_of(key)
+        owners[key] = owner = first_key_holder if i == 0 else await persons.owner_of(key)
         if owner is None:
             continue
         holder = await persons.get(owner)
@@ -57,17 +57,19 @@ async def holders_of(
 
 async def link(
     person: Person, query: Query, owners: dict[str, str | None], index: Index, publish: Publish
-) -> None:
+) -> Person:
     """Identifiers seen for the first time become this person's; only identifiers it holds are
     listed on it (one held by someone else stays theirs)."""
     mine = {k for k, o in owners.items() if o == person.person_id}
+    to_be = card(persons_domain.with_identifiers(person, list(query.identifiers)))
     for key, owner in owners.items():
-        if owner is None and await index.persons.claim(key, person.person_id) == person.person_id:
+        if owner is None and await index.persons.claim(key, to_be) == person.person_id:
             mine.add(key)
     held = [i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= mine]
     updated = persons_domain.with_identifiers(person, held)
     if updated is not person:
         await index.persons.save(updated)
+        await index.persons.file_card(updated.match_keys, card(updated))
         await publish(
             topics.IDENTITY_PERSON,
             PersonUpdated.new(
@@ -77,6 +79,7 @@ async def link(
                 data=updated.snapshot(),
             ),
         )
+    return updated
 
 
 async def register(
@@ -95,7 +98,7 @@ async def register(
     person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
     await index.persons.add(person)
     free = [k for k, o in owners.items() if o is None]
-    won = {k for k in free if await index.persons.claim(k, person.person_id) == person.person_id}
+    won = {k for k in free if await index.persons.claim(k, card(candidate)) == person.person_id}
     if free and not won:
         raise LostRace(await index.persons.owner_of(free[0]) or "")
     kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)

@@ -19,6 +19,7 @@ from hssk_contracts.events import (
 )
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_identity.adapters.memory import InMemoryPersonRepository, in_memory_index
+from hssk_identity.domain.person import HolderCard
 from hssk_identity.handlers import on_visit_accepted
 from hssk_kit.bus import Rejected
 
@@ -167,11 +168,11 @@ class CrashOnSecondClaim(InMemoryPersonRepository):
         self.crash_on = 2
         self.claims = 0
 
-    async def claim(self, key: str, person_id: str) -> str:
+    async def claim(self, key: str, card: HolderCard) -> str:
         self.claims += 1
         if self.claims == self.crash_on:
             raise ConnectionError("mongo went away")
-        return await super().claim(key, person_id)
+        return await super().claim(key, card)
 
 
 async def test_replay_after_a_crash_mid_registration_claims_every_key(publish):

@@ -5,23 +5,38 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hssk_identity.domain.person import Person
+from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Review
+from hssk_identity.ports import Holding
 
 
 class InMemoryPersonRepository:
     def __init__(self) -> None:
         self.persons: dict[str, Person] = {}
         self.identifiers: dict[str, str] = {}
+        self.cards: dict[str, HolderCard] = {}
 
     async def owner_of(self, key: str) -> str | None:
         return self.identifiers.get(key)
 
-    async def claim(self, key: str, person_id: str) -> str:
-        return self.identifiers.setdefault(key, person_id)
+    async def holding(self, key: str) -> Holding | None:
+        owner, card = self.identifiers.get(key), self.cards.get(key)
+        if owner is None:
+            return None
+        return Holding(owner, card if card and card.person_id == owner else None)
 
-    async def reassign(self, key: str, person_id: str) -> None:
-        self.identifiers[key] = person_id
+    async def claim(self, key: str, card: HolderCard) -> str:
+        if key not in self.identifiers:
+            self.identifiers[key], self.cards[key] = card.person_id, card
+        return self.identifiers[key]
+
+    async def reassign(self, key: str, card: HolderCard) -> None:
+        self.identifiers[key], self.cards[key] = card.person_id, card
+
+    async def file_card(self, keys: list[str], card: HolderCard) -> None:
+        for key in keys:
+            if key in self.identifiers:
+                self.cards[key] = card
 
     async def add(self, person: Person) -> None:
         self.persons.setdefault(person.person_id, person)

@@ -11,8 +11,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hssk_contracts.visit import Identifier
-from hssk_identity.domain.person import Person
+from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Candidate, Review
+from hssk_identity.ports import Holding
 from hssk_kit.mongo import insert_or_update, upsert_by_id
 
 ALL_WARDS = "all"
@@ -27,18 +28,31 @@ class MongoPersonRepository:
         doc = await self._identifiers.find_one({"_id": key})
         return doc["person_id"] if doc else None
 
-    async def claim(self, key: str, person_id: str) -> str:
+    async def holding(self, key: str) -> Holding | None:
+        doc = await self._identifiers.find_one({"_id": key})
+        if doc is None:
+            return None
+        card = doc.get("card")
+        current = card is not None and card.get("person_id") == doc["person_id"]
+        return Holding(doc["person_id"], _card(card) if current else None)
+
+    async def claim(self, key: str, card: HolderCard) -> str:
         try:
-            await self._identifiers.insert_one({"_id": key, "person_id": person_id})
-            return person_id
+            await self._identifiers.insert_one(
+                {"_id": key, "person_id": card.person_id, "card": asdict(card)}
+            )
+            return card.person_id
         except DuplicateKeyError:
             doc = await self._identifiers.find_one({"_id": key})
-            return str(doc["person_id"]) if doc else await self.claim(key, person_id)
+            return str(doc["person_id"]) if doc else await self.claim(key, card)
 
-    async def reassign(self, key: str, person_id: str) -> None:
-        await upsert_by_id(
-            self._identifiers, key, {"$set": {"person_id": person_id}}, {"person_id": person_id}
-        )
+    async def reassign(self, key: str, card: HolderCard) -> None:
+        fields = {"person_id": card.person_id, "card": asdict(card)}
+        await upsert_by_id(self._identifiers, key, {"$set": fields}, fields)
+
+    async def file_card(self, keys: list[str], card: HolderCard) -> None:
+        for key in keys:
+            await self._identifiers.update_one({"_id": key}, {"$set": {"card": asdict(card)}})
 
     async def add(self, person: Person) -> None:
         try:
@@ -170,6 +184,15 @@ def _from_doc(d: dict) -> Person:
     fields["identifiers"] = tuple(Identifier(**i) for i in d.get("identifiers", []))
     fields["pending_review_of"] = tuple(d.get("pending_review_of", ()))
     return Person(person_id=d["_id"], **{k: v for k, v in fields.items() if k != "person_id"})
+
+
+def _card(d: dict) -> HolderCard:
+    return HolderCard(
+        person_id=d["person_id"],
+        birth_date=d.get("birth_date"),
+        created_by=d["created_by"],
+        identifiers=tuple(d.get("identifiers", ())),
+    )
 
 
 def _review(d: dict) -> Review:

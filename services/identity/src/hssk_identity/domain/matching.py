@@ -184,11 +184,13 @@ def decide(comparisons: list[Comparison]) -> Outcome:
 
 def identifier_conflict(query: Demographics, holder: Demographics) -> bool:
     """An identifier matched, but nothing else does: likely a mistyped number, so review."""
-    level = names.compare(query.name, holder.name)
-    birth_differs = bool(
-        query.birth and holder.birth and dates.compare(query.birth, holder.birth) == dates.DIFFERENT
-    )
-    return level in (names.DIFFERENT, names.GIVEN_ONLY) and birth_differs
+    if not births_differ(query.birth, holder.birth):
+        return False
+    return names.compare(query.name, holder.name) in (names.DIFFERENT, names.GIVEN_ONLY)
+
+
+def births_differ(a: dates.BirthDate | None, b: dates.BirthDate | None) -> bool:
+    return bool(a and b and dates.compare(a, b) == dates.DIFFERENT)
 
 
 def blocking_keys(d: Demographics) -> list[str]:

@@ -60,6 +60,33 @@ class Person:
         )
 
 
+@dataclass(frozen=True)
+class HolderCard:
+    """What an identifier's document says of the person holding it, so that a returning patient
+    (the common visit) is answered with that one read. The birth date and the registering cause
+    never change; the listed identifiers may lag behind the person or, after an unmerge, still
+    list identifiers now held by someone else. Neither changes an answer: a query bringing an
+    identifier the card does not list takes the full path, and one held by someone else would
+    not be linked on the full path either."""
+
+    person_id: str
+    birth_date: str | None
+    created_by: str
+    identifiers: tuple[str, ...]  # "type:value" of each identifier listed on the person
+
+    def lists(self, identifiers: tuple[Identifier, ...]) -> bool:
+        return all(f"{i.type}:{i.value}" in self.identifiers for i in identifiers)
+
+
+def card(person: Person) -> HolderCard:
+    return HolderCard(
+        person_id=person.person_id,
+        birth_date=person.birth_date,
+        created_by=person.created_by,
+        identifiers=tuple(f"{i.type}:{i.value}" for i in person.identifiers),
+    )
+
+
 def personal_id(identifiers: tuple[Identifier, ...]) -> str | None:
     return next((i.value for i in identifiers if i.type == "cccd"), None)
 

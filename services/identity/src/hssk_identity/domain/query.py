@@ -31,6 +31,19 @@ class Query:
             personal_id=persons_domain.personal_id(self.identifiers),
         )
 
+    def answered_by(self, card: persons_domain.HolderCard | None, cause: str) -> bool:
+        """A returning patient, answered from their identifier's card alone: the card lists
+        every identifier brought (nothing to link), this is not a replay of the registration,
+        and the birth dates agree (so no conflict check can fail, whatever the name)."""
+        return (
+            card is not None
+            and card.created_by != cause
+            and card.lists(self.identifiers)
+            and not matching.births_differ(
+                dates.parse_birth_date(self.birth_date), dates.parse_birth_date(card.birth_date)
+            )
+        )
+
 
 @dataclass(frozen=True)
 class Resolution:
