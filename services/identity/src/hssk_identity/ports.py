@@ -34,8 +34,8 @@ class PersonRepository(Protocol):
         """Refresh the card kept on each of `keys` (a card of someone else than the holder is
         ignored on reading, so a racing move of a key cannot make a wrong card current)."""
 
-    async def add(self, person: Person) -> None:
-        """Store a new person; adding the same person again is a no-op."""
+    async def add(self, person: Person) -> bool:
+        """Store a new person; adding the same person again is a no-op (and answers False)."""
 
     async def save(self, person: Person) -> None:
         """Store a changed person (its version is higher than the stored one)."""

@@ -96,13 +96,13 @@ async def register(
     If a concurrent registration won every identifier, that winner is who this is."""
     candidate = persons_domain.register(query, cause, source)
     person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
-    await index.persons.add(person)
+    first_time = await index.persons.add(person)
     free = [k for k, o in owners.items() if o is None]
     won = {k for k in free if await index.persons.claim(k, card(candidate)) == person.person_id}
     if free and not won:
         raise LostRace(await index.persons.owner_of(free[0]) or "")
     kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)
-    stored = await index.persons.get(person.person_id) or person
+    stored = person if first_time else await index.persons.get(person.person_id) or person
     if kept and not stored.identifiers:
         stored = replace(stored, identifiers=kept)
         await index.persons.save(stored)

@@ -38,8 +38,8 @@ class InMemoryPersonRepository:
             if key in self.identifiers:
                 self.cards[key] = card
 
-    async def add(self, person: Person) -> None:
-        self.persons.setdefault(person.person_id, person)
+    async def add(self, person: Person) -> bool:
+        return self.persons.setdefault(person.person_id, person) is person
 
     async def save(self, person: Person) -> None:
         self.persons[person.person_id] = person

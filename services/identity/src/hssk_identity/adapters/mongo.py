@@ -8,15 +8,16 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hssk_contracts.visit import Identifier
 from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Holding
-from hssk_kit.mongo import insert_or_update, upsert_by_id
+from hssk_kit.mongo import upsert_by_id
 
 ALL_WARDS = "all"
+DUPLICATE_KEY = 11000
 
 
 class MongoPersonRepository:
@@ -54,11 +55,12 @@ class MongoPersonRepository:
         for key in keys:
             await self._identifiers.update_one({"_id": key}, {"$set": {"card": asdict(card)}})
 
-    async def add(self, person: Person) -> None:
+    async def add(self, person: Person) -> bool:
         try:
             await self._persons.insert_one({"_id": person.person_id, **_to_doc(person)})
+            return True
         except DuplicateKeyError:
-            pass
+            return False
 
     async def save(self, person: Person) -> None:
         await self._persons.update_one({"_id": person.person_id}, {"$set": _to_doc(person)})
@@ -73,13 +75,21 @@ class MongoBlockIndex:
         self._blocks = db["blocks"]
 
     async def add(self, keys: list[str], person_id: str) -> None:
-        for key in keys:  # most keys of a new person are new: insert first
-            await insert_or_update(
-                self._blocks,
-                key,
-                {"person_ids": [person_id]},
-                {"$addToSet": {"person_ids": person_id}},
-            )
+        """Most keys of a new person are new blocks: insert them all in one round trip, then
+        add the person to the blocks that already existed."""
+        if not keys:
+            return
+        docs = [{"_id": key, "person_ids": [person_id]} for key in keys]
+        try:
+            await self._blocks.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            for key in (keys[e["index"]] for e in errors):
+                await self._blocks.update_one(
+                    {"_id": key}, {"$addToSet": {"person_ids": person_id}}
+                )
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:
         found: set[str] = set()
