@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from hssk_contracts.visit import Identifier
 from hssk_identity.domain import dates, matching, names
+from hssk_identity.domain.person import insurance_number
 
 
 def person(name, birth="1990-05-01", sex="male", phone=None, commune="00001", pid=None):
@@ -75,6 +79,24 @@ def test_different_personal_ids_are_different_people_unless_one_digit_apart():
         "personal_id:typo"
         in matching.compare(a, "p", person("Nguyễn Văn An", pid="001090012346")).weights
     )
+
+
+def test_a_new_card_cannot_link_a_twin_who_holds_another_bhxh_number():
+    """Seed 2 of the evaluation: an unaccented record with a new BHYT card linked to the
+    accented twin; the BHXH number is issued once per person for life."""
+    record = person("Pham Minh Huong", sex="female")
+    twin = person("Phạm Minh Hường", sex="female")
+    assert decision(record, twin) == "matched"  # nothing else tells them apart
+    card = insurance_number((Identifier(type="bhyt", value="HS4010180966096"),))
+    other = insurance_number((Identifier(type="bhyt", value="HS4010140070710"),))
+    assert (card, other) == ("0180966096", "0140070710")
+    apart = matching.compare(
+        replace(record, insurance_number=card), "p", replace(twin, insurance_number=other)
+    )
+    assert apart.weights["insurance_number:disagree"] < -10
+    assert matching.decide([apart]).decision == "new"
+    renewed = replace(twin, insurance_number=card)  # a new card, the same lifelong number
+    assert decision(replace(record, insurance_number=card), renewed) == "matched"
 
 
 def test_a_clear_margin_is_needed_over_the_runner_up():

@@ -48,6 +48,8 @@ PHONE_AGREE, PHONE_DISAGREE = 3.0, -0.5
 # Personal IDs are unique and never reused: two different ones are two people, unless they differ
 # in one digit (a typo), which is left to the other fields.
 PERSONAL_ID_DISAGREE, PERSONAL_ID_TYPO = -15.0, 0.0
+# The BHXH number (last 10 characters of a BHYT card) is issued once per person for life: the
+# same rule, so a new card cannot link a twin who already holds another one.
 
 LINK_THRESHOLD = 15.0  # auto-link at or above (and with the margin)
 LINK_MARGIN = 6.0  # over the runner-up
@@ -67,6 +69,7 @@ class Demographics:
     commune_code: str | None = None
     address: str | None = None
     personal_id: str | None = None  # the active 12-digit ID, when known
+    insurance_number: str | None = None  # the lifelong 10-digit BHXH number, when known
 
 
 @dataclass(frozen=True)
@@ -136,13 +139,13 @@ def compare(query: Demographics, person_id: str, candidate: Demographics) -> Com
         w["phone:" + ("agree" if shared_phone else "disagree")] = (
             PHONE_AGREE if shared_phone else PHONE_DISAGREE
         )
-    if query.personal_id and candidate.personal_id and query.personal_id != candidate.personal_id:
-        typo = (
-            sum(a != b for a, b in zip(query.personal_id, candidate.personal_id, strict=False)) == 1
-        )
-        w["personal_id:" + ("typo" if typo else "disagree")] = (
-            PERSONAL_ID_TYPO if typo else PERSONAL_ID_DISAGREE
-        )
+    for kind in ("personal_id", "insurance_number"):
+        mine, theirs = getattr(query, kind), getattr(candidate, kind)
+        if mine and theirs and mine != theirs:
+            typo = sum(a != b for a, b in zip(mine, theirs, strict=False)) == 1
+            w[f"{kind}:" + ("typo" if typo else "disagree")] = (
+                PERSONAL_ID_TYPO if typo else PERSONAL_ID_DISAGREE
+            )
     shared_address = bool(query.address) and _same_address(query.address, candidate.address)
     household = (shared_phone or shared_address) and (
         sex_differs

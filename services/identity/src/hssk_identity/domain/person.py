@@ -45,6 +45,7 @@ class Person:
             commune_code=self.commune_code,
             address=self.address,
             personal_id=personal_id(self.identifiers),
+            insurance_number=insurance_number(self.identifiers),
         )
 
     def snapshot(self) -> PersonSnapshot:
@@ -89,6 +90,12 @@ def card(person: Person) -> HolderCard:
 
 def personal_id(identifiers: tuple[Identifier, ...]) -> str | None:
     return next((i.value for i in identifiers if i.type == "cccd"), None)
+
+
+def insurance_number(identifiers: tuple[Identifier, ...]) -> str | None:
+    """The BHXH number of the first well-formed BHYT card (temporary newborn codes have none)."""
+    cards = (i.value for i in identifiers if i.type == "bhyt" and ids.BHYT_RE.fullmatch(i.value))
+    return next((ids.social_insurance_number(c) for c in cards), None)
 
 
 def new_person_id(cause: str) -> str:

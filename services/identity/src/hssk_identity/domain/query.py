@@ -29,6 +29,7 @@ class Query:
             commune_code=self.commune_code,
             address=self.address,
             personal_id=persons_domain.personal_id(self.identifiers),
+            insurance_number=persons_domain.insurance_number(self.identifiers),
         )
 
     def answered_by(self, card: persons_domain.HolderCard | None, cause: str) -> bool:
