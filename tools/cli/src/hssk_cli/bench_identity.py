@@ -1,18 +1,23 @@
 """Identity throughput in one worker process: resolutions of people whose personal ID is already
-known (the common case: a returning patient), through the real adapters on FerretDB and the real
+known (the common case: a returning patient), registrations, and a bulk import of a citizen list
+(`hssk identity import`'s own code), through the real adapters on FerretDB and the real
 publisher, beside the raw find-by-_id rate of the same database."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import random
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hssk_cli import stack, synth
 from hssk_contracts.visit import Identifier
 from hssk_identity.bootstrap import build_index
+from hssk_identity.entrypoints import bulk_import
 from hssk_identity.handlers import Query, resolve
 from hssk_kit import mongo
 from hssk_kit.bus import Publisher
@@ -77,6 +82,7 @@ async def measure(people: int) -> dict[str, float]:
         started = time.perf_counter()
         await asyncio.gather(*(find(k) for k in keys))
         find_s = time.perf_counter() - started
+        imported = await _import_list(people, index, publisher.publish)
     finally:
         await publisher.stop()
         await client.drop_database(db.name)
@@ -86,4 +92,29 @@ async def measure(people: int) -> dict[str, float]:
         "identity_known_id_per_s": people / known_s,
         "identity_raw_find_by_id_per_s": people / find_s,
         "identity_people": people,
+        "identity_import_rows_per_s": imported,
     }
+
+
+async def _import_list(rows: int, index, publish) -> float:
+    """A citizen list of `rows`: new people, and every 20th row an earlier one again with a
+    renewed card (same BHXH number, another group), imported with the CLI's defaults; rows/s."""
+    rng = random.Random(12)
+    citizens = [synth.citizen(rng) for _ in range(rows)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["row_id", "name", "birth_date", "sex", "cccd", "bhyt", "phone"])
+            for i, c in enumerate(citizens):
+                card = c.bhyt or ""
+                if i % 20 == 19:
+                    c = citizens[i // 2]
+                    card = f"HT3{c.bhyt[3:]}" if c.bhyt else ""
+                writer.writerow(
+                    [f"r{i}", c.name, c.birth.isoformat(), c.sex, c.cccd, card, c.phone or ""]
+                )
+        ledger = await bulk_import.import_file(
+            path, source=f"bench-{uuid.uuid4().hex[:6]}", index=index, publish=publish
+        )
+    return ledger.rows_per_s
