@@ -81,22 +81,45 @@ def test_different_personal_ids_are_different_people_unless_one_digit_apart():
     )
 
 
-def test_a_new_card_cannot_link_a_twin_who_holds_another_bhxh_number():
-    """Seed 2 of the evaluation: an unaccented record with a new BHYT card linked to the
-    accented twin; the BHXH number is issued once per person for life."""
-    record = person("Pham Minh Huong", sex="female")
-    twin = person("Phạm Minh Hường", sex="female")
-    assert decision(record, twin) == "matched"  # nothing else tells them apart
+def test_a_new_card_cannot_link_someone_who_holds_another_bhxh_number():
+    """The BHXH number is issued once per person for life: a record whose card carries another
+    one is another person, however well the rest agrees."""
+    record = person("Pham Minh Lan", sex="female")
+    other = person("Phạm Minh Lan", sex="female")
+    assert decision(record, other) == "matched"  # nothing else tells them apart
     card = insurance_number((Identifier(type="bhyt", value="HS4010180966096"),))
-    other = insurance_number((Identifier(type="bhyt", value="HS4010140070710"),))
-    assert (card, other) == ("0180966096", "0140070710")
+    theirs = insurance_number((Identifier(type="bhyt", value="HS4010140070710"),))
+    assert (card, theirs) == ("0180966096", "0140070710")
     apart = matching.compare(
-        replace(record, insurance_number=card), "p", replace(twin, insurance_number=other)
+        replace(record, insurance_number=card), "p", replace(other, insurance_number=theirs)
     )
     assert apart.weights["insurance_number:disagree"] < -10
     assert matching.decide([apart]).decision == "new"
-    renewed = replace(twin, insurance_number=card)  # a new card, the same lifelong number
+    renewed = replace(other, insurance_number=card)  # a new card, the same lifelong number
     assert decision(replace(record, insurance_number=card), renewed) == "matched"
+
+
+def test_an_unaccented_ambiguous_given_name_born_the_same_day_is_reviewed():
+    """Evaluation seeds 2, 3 and 7: twins Hương and Hường, one record typed without diacritics
+    and no shared phone or address; born the same day, the names cannot tell them apart."""
+    record = person("Pham Minh Huong", sex="female")
+    assert decision(record, person("Phạm Minh Hường", sex="female")) == "review"
+    unambiguous = person("Pham Minh Lan", sex="female"), person("Phạm Minh Lan", sex="female")
+    assert decision(*unambiguous) == "matched"
+    assert names.ambiguous_without_marks("TUAN")  # Tuấn or Tuân
+    assert decision(person("Ha Thanh Tuan"), person("Hà Thanh Tuân")) == "review"
+
+
+def test_unaccented_twins_with_a_middle_name_missing_are_a_household():
+    """Seed 2: Le Mai Thu Thuy and Le Thuy share a phone and a birth date; without diacritics
+    and with the middle name missing on one side, they may be Thủy and Thúy."""
+    a = person("Le Mai Thu Thuy", sex="female", phone="0882342434")
+    b = person("Le Thuy", sex="female", phone="0882342434")
+    assert matching.compare(a, "p", b).household and decision(a, b) == "review"
+    c = person("Le Mai Lan", sex="female", phone="0882342434")
+    assert not matching.compare(
+        c, "p", person("Le Lan", sex="female", phone="0882342434")
+    ).household
 
 
 def test_a_clear_margin_is_needed_over_the_runner_up():

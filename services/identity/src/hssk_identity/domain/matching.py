@@ -34,16 +34,20 @@ GIVEN_TYPO = 3.0
 MIDDLE_DIFFERS = 2.0
 _FOLDED_AGREEMENT = (names.TONE_ONLY, names.MIDDLE_VARIANT, names.TYPO)
 SURNAME_BITS = 3.0  # what an agreeing surname adds, times its rarity (names.surname_weight)
+# A one-digit slip is weaker evidence than a year-only agreement: slips are rare (small m) and
+# many dates lie one digit away (larger u); at 4.0 a namesake born 2003 linked one born 2013.
 BIRTH_WEIGHTS = {
     dates.EXACT: 7.0,
     dates.YEAR_ONLY_AGREES: 3.5,
     dates.SWAPPED: 4.0,
-    dates.ONE_DIGIT: 4.0,
+    dates.ONE_DIGIT: 3.5,
     dates.CLOSE_YEAR: -1.0,
     dates.DIFFERENT: -8.0,
 }
 SEX_AGREE, SEX_DISAGREE = 0.5, -7.0
-COMMUNE_AGREE, COMMUNE_DISAGREE = 1.5, -0.5
+# A ward is one of ~126 in Hanoi since the 2025 reform (log2 of that is ~7 bits); 2 bits stays
+# conservative, since people move and lists record old wards.
+COMMUNE_AGREE, COMMUNE_DISAGREE = 2.0, -0.5
 PHONE_AGREE, PHONE_DISAGREE = 3.0, -0.5
 # Personal IDs are unique and never reused: two different ones are two people, unless they differ
 # in one digit (a typo), which is left to the other fields.
@@ -153,8 +157,15 @@ def compare(query: Demographics, person_id: str, candidate: Demographics) -> Com
         or tone_conflict
         or level in (names.DIFFERENT, names.GIVEN_ONLY)
         or _cannot_tell_given(query.name, candidate.name)
+        or (level == names.MIDDLE_VARIANT and _both_unmarked_ambiguous(query.name, candidate.name))
     )
-    name_doubt = "name:given_conflict" in w or "name:given_typo" in w
+    # Born the same day, an unaccented given name that could be two names cannot confirm a
+    # marked one (twins Hương and Hường), shared phone or not.
+    name_doubt = (
+        "name:given_conflict" in w
+        or "name:given_typo" in w
+        or (birth_level == dates.EXACT and _cannot_tell_given(query.name, candidate.name))
+    )
     return Comparison(person_id=person_id, weights=w, household=household, name_doubt=name_doubt)
 
 
@@ -231,6 +242,14 @@ def _cannot_tell_given(a: names.Name, b: names.Name) -> bool:
     if names.has_marks(a) == names.has_marks(b):
         return False
     return a.given == b.given and names.ambiguous_without_marks(a.given)
+
+
+def _both_unmarked_ambiguous(a: names.Name, b: names.Name) -> bool:
+    """Neither name has diacritics and the given name could be more than one name: with a middle
+    name missing on one side, nothing in the names tells twins Thủy and Thúy apart."""
+    return (
+        not names.has_marks(a) and not names.has_marks(b) and names.ambiguous_without_marks(a.given)
+    )
 
 
 def _same_address(a: str | None, b: str | None) -> bool:

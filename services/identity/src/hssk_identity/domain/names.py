@@ -190,7 +190,8 @@ def _word_score(word: str, first: bool) -> int:
     return 2 if canonical in (_COMMON_SURNAMES if first else _COMMON_NAME_SYLLABLES) else 1
 
 
-# Frequent middle and given names; only used to choose between readings of mojibake.
+# Frequent middle and given names: to choose between readings of mojibake, and to know which
+# names written without diacritics could be more than one name (TUAN: Tuấn or Tuân).
 _COMMON_NAME_SYLLABLES = frozenset(
     syllable.upper()
     for syllable in """an anh ánh bảo bích bình cúc cường chi chính công dân diệp diệu dung dũng
@@ -201,7 +202,7 @@ _COMMON_NAME_SYLLABLES = frozenset(
     phương phượng quân quang quốc quý quyên quỳnh sang sơn tài tâm tân thái thắm thắng thanh
     thành thảo thế thị thịnh thọ thoa thông thu thủy thúy thụy thư thương tiến tín toàn trâm
     trang trí trinh trọng trung trúc tú tuấn tùng tuyết tường uyên văn vân việt vinh vy xuân
-    yến""".split()
+    yến tuân phước hằng thùy châu thơ chiến thiện thuận kiệt khải hiển""".split()
 )
 
 
