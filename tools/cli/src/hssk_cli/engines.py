@@ -4,6 +4,7 @@ Central via infra/kafka/pom.xml) and FerretDB v1 on SQLite (built from infra/fer
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -23,6 +24,7 @@ NEEDS = {
     "java": "a Java 17+ runtime (Debian: apt-get install -y openjdk-17-jre-headless)",
     "mvn": "Apache Maven (Debian: apt-get install -y maven)",
     "go": "Go 1.22+ (https://go.dev/doc/install, or Debian: apt-get install -y golang)",
+    "git": "git (Debian: apt-get install -y git)",
 }
 
 
@@ -50,7 +52,9 @@ def _build_once(stamp: Path, fingerprint: str, build) -> None:
 
 def _run(argv: list[str], what: str, cwd: Path) -> None:
     print(f"hssk: {what} …", file=sys.stderr, flush=True)
-    env = {**os.environ, "GOFLAGS": "-mod=readonly"}
+    # The build directories sit inside this repository: git must not treat them as part of it
+    # (`git apply` would silently skip every path of a patch).
+    env = {**os.environ, "GOFLAGS": "-mod=readonly", "GIT_CEILING_DIRECTORIES": str(cwd.parent)}
     result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise SystemExit(
@@ -84,15 +88,28 @@ def kafka_libs(layout: Layout) -> Path:
     return libs
 
 
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+
+
 def ferretdb_binary(layout: Layout) -> Path:
+    """Build infra/ferretdb against FerretDB v1.24.2 with infra/ferretdb/patches applied: the
+    module is copied out of Go's module cache, patched, and swapped in by a `replace` in a
+    build-only go.mod (the committed go.mod and go.sum stay the upstream ones)."""
     src = layout.root / "infra" / "ferretdb"
     binary = layout.cache / "bin" / "ferretdb"
+    patches = sorted((src / "patches").glob("*.patch"))
 
     def build() -> None:
-        require_tools("go")
+        require_tools("go", "git")
         binary.parent.mkdir(parents=True, exist_ok=True)
+        patched = _patched_module(layout, src, patches)
+        modfile = layout.cache / "ferretdb-build" / "go.mod"
+        modfile.write_text(
+            (src / "go.mod").read_text() + f"\nreplace {FERRETDB_MODULE} => {patched}\n"
+        )
+        shutil.copyfile(src / "go.sum", modfile.with_suffix(".sum"))
         _run(
-            ["go", "build", "-mod=readonly", "-trimpath", "-o", str(binary), "."],
+            ["go", "build", f"-modfile={modfile}", "-trimpath", "-o", str(binary), "."],
             "building FerretDB v1.24.2 (first time takes a minute or two)",
             src,
         )
@@ -100,10 +117,33 @@ def ferretdb_binary(layout: Layout) -> Path:
     (layout.cache / "bin").mkdir(parents=True, exist_ok=True)
     _build_once(
         layout.cache / "bin" / ".ferretdb.stamp",
-        _fingerprint(src / "main.go", src / "go.mod", src / "go.sum"),
+        _fingerprint(*sorted(src.glob("*.go")), src / "go.mod", src / "go.sum", *patches),
         build,
     )
     return binary
+
+
+def _patched_module(layout: Layout, src: Path, patches: list[Path]) -> Path:
+    found = subprocess.run(
+        ["go", "mod", "download", "-json", FERRETDB_MODULE],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GOFLAGS": "-mod=readonly"},
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"hssk: cannot download {FERRETDB_MODULE}:\n{found.stderr[-2000:]}")
+    upstream = Path(json.loads(found.stdout)["Dir"])
+    patched = layout.cache / "ferretdb-build" / "FerretDB"
+    shutil.rmtree(patched, ignore_errors=True)
+    shutil.copytree(upstream, patched)
+    for path in patched.rglob("*"):  # the module cache is read-only
+        path.chmod(path.stat().st_mode | 0o200)
+    for patch in patches:
+        # --check first: a patch that no longer fits fails the build instead of being skipped.
+        _run(["git", "apply", "--check", str(patch)], f"checking {patch.name}", patched)
+        _run(["git", "apply", str(patch)], f"patching FerretDB: {patch.name}", patched)
+    return patched
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -1,6 +1,7 @@
 """MongoDB adapters for the master citizen index. Every read is by `_id` (FerretDB v1 scans
-anything else): persons by person_id; identifiers by the identifier itself ("cccd:0010..."), so
-an active identifier has one holder; blocks by blocking key; the open review queue per ward."""
+anything else), and concurrent reads of a collection share one `$in` query (kit ByIdReader):
+persons by person_id; identifiers by the identifier itself ("cccd:0010..."), so an active
+identifier has one holder; blocks by blocking key; the open review queue per ward."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from hssk_contracts.visit import Identifier
 from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Holding
-from hssk_kit.mongo import upsert_by_id
+from hssk_kit.mongo import BatchedInserts, ByIdReader, upsert_by_id
 
 ALL_WARDS = "all"
 DUPLICATE_KEY = 11000
@@ -24,28 +25,30 @@ class MongoPersonRepository:
     def __init__(self, db: AsyncDatabase):
         self._persons = db["persons"]
         self._identifiers = db["identifiers"]
+        self._person_reads = ByIdReader(self._persons)
+        self._identifier_reads = ByIdReader(self._identifiers)
+        self._person_inserts = BatchedInserts(self._persons)
+        self._identifier_inserts = BatchedInserts(self._identifiers)
 
     async def owner_of(self, key: str) -> str | None:
-        doc = await self._identifiers.find_one({"_id": key})
+        doc = await self._identifier_reads.get(key)
         return doc["person_id"] if doc else None
 
     async def holding(self, key: str) -> Holding | None:
-        doc = await self._identifiers.find_one({"_id": key})
+        doc = await self._identifier_reads.get(key)
         if doc is None:
             return None
         card = doc.get("card")
-        current = card is not None and card.get("person_id") == doc["person_id"]
-        return Holding(doc["person_id"], _card(card) if current else None)
+        if card is None or card.get("person_id") != doc["person_id"]:
+            return Holding(doc["person_id"], None)
+        return Holding(doc["person_id"], _card(card))
 
     async def claim(self, key: str, card: HolderCard) -> str:
-        try:
-            await self._identifiers.insert_one(
-                {"_id": key, "person_id": card.person_id, "card": asdict(card)}
-            )
+        doc = {"_id": key, "person_id": card.person_id, "card": asdict(card)}
+        if await self._identifier_inserts.insert(doc):
             return card.person_id
-        except DuplicateKeyError:
-            doc = await self._identifiers.find_one({"_id": key})
-            return str(doc["person_id"]) if doc else await self.claim(key, card)
+        holder = await self._identifier_reads.get(key)
+        return str(holder["person_id"]) if holder else await self.claim(key, card)
 
     async def reassign(self, key: str, card: HolderCard) -> None:
         fields = {"person_id": card.person_id, "card": asdict(card)}
@@ -56,46 +59,37 @@ class MongoPersonRepository:
             await self._identifiers.update_one({"_id": key}, {"$set": {"card": asdict(card)}})
 
     async def add(self, person: Person) -> bool:
-        try:
-            await self._persons.insert_one({"_id": person.person_id, **_to_doc(person)})
-            return True
-        except DuplicateKeyError:
-            return False
+        return await self._person_inserts.insert({"_id": person.person_id, **_to_doc(person)})
 
     async def save(self, person: Person) -> None:
         await self._persons.update_one({"_id": person.person_id}, {"$set": _to_doc(person)})
 
     async def get(self, person_id: str) -> Person | None:
-        doc = await self._persons.find_one({"_id": person_id})
+        doc = await self._person_reads.get(person_id)
         return _from_doc(doc) if doc else None
 
 
 class MongoBlockIndex:
     def __init__(self, db: AsyncDatabase):
         self._blocks = db["blocks"]
+        self._reads = ByIdReader(self._blocks)
+        self._inserts = BatchedInserts(self._blocks)
 
     async def add(self, keys: list[str], person_id: str) -> None:
         """Most keys of a new person are new blocks: insert them all in one round trip, then
         add the person to the blocks that already existed."""
         if not keys:
             return
-        docs = [{"_id": key, "person_ids": [person_id]} for key in keys]
-        try:
-            await self._blocks.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            for key in (keys[e["index"]] for e in errors):
-                await self._blocks.update_one(
-                    {"_id": key}, {"$addToSet": {"person_ids": person_id}}
-                )
+        stored = await self._inserts.insert_all(
+            [{"_id": key, "person_ids": [person_id]} for key in keys]
+        )
+        for key in (k for k, new in zip(keys, stored, strict=True) if not new):
+            await self._blocks.update_one({"_id": key}, {"$addToSet": {"person_ids": person_id}})
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:
         found: set[str] = set()
-        for key in keys:
-            doc = await self._blocks.find_one({"_id": key})
-            ids = (doc or {}).get("person_ids", [])
+        for doc in (await self._reads.get_many(keys)).values():
+            ids = doc.get("person_ids", [])
             if len(ids) <= per_block:
                 found.update(ids)
         return found
@@ -106,6 +100,7 @@ class MongoReviewQueue:
         self._reviews = db["reviews"]
         self._queue = db["review_queue"]  # read model: open review ids per ward, and for all
         self._not_matches = db["not_matches"]
+        self._not_match_reads = ByIdReader(self._not_matches)
 
     async def open(self, review: Review) -> None:
         try:
@@ -142,18 +137,16 @@ class MongoReviewQueue:
             pass
 
     async def is_not_match(self, a: str, b: str) -> bool:
-        return await self._not_matches.find_one({"_id": f"{a}|{b}"}) is not None
+        return await self._not_match_reads.get(f"{a}|{b}") is not None
 
 
 class MongoDecisionLog:
     def __init__(self, db: AsyncDatabase):
         self._decisions = db["decisions"]
+        self._inserts = BatchedInserts(self._decisions)
 
     async def record(self, cause: str, decision: dict) -> None:
-        try:
-            await self._decisions.insert_one({"_id": cause, **decision})
-        except DuplicateKeyError:
-            return  # a replay: the first decision stands
+        await self._inserts.insert({"_id": cause, **decision})  # on a replay the first stands
 
     async def get(self, cause: str) -> dict | None:
         return await self._decisions.find_one({"_id": cause})
