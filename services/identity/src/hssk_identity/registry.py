@@ -93,14 +93,20 @@ async def register(
 ) -> Person:
     """Store the person holding nothing, claim its identifiers, then list only those it won:
     an identifier listed on a person is always claimed by it, whatever crash comes between.
-    If a concurrent registration won every identifier, that winner is who this is."""
+    Identifiers are claimed strongest first, one at a time: if a concurrent registration won
+    the first, that winner is who this is (two registrations each winning one of a CCCD and a
+    BHYT card would otherwise split one citizen in two)."""
     candidate = persons_domain.register(query, cause, source)
     person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
     first_time = await index.persons.add(person)
-    free = [k for k, o in owners.items() if o is None]
-    won = {k for k in free if await index.persons.claim(k, card(candidate)) == person.person_id}
-    if free and not won:
-        raise LostRace(await index.persons.owner_of(free[0]) or "")
+    free = [k for k, o in owners.items() if o is None]  # strongest first (ids.match_keys)
+    won: set[str] = set()
+    for key in free:
+        holder = await index.persons.claim(key, card(candidate))
+        if holder == person.person_id:
+            won.add(key)
+        elif not won:  # the strongest free identifier went to a concurrent registration:
+            raise LostRace(holder)  # that is who this is (claiming on would split the person)
     kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)
     stored = person if first_time else await index.persons.get(person.person_id) or person
     if kept and not stored.identifiers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -10,11 +12,12 @@ from hssk_contracts import topics
 from hssk_contracts.events import PersonMerged, PersonUnmerged
 from hssk_contracts.visit import Identifier
 from hssk_identity import merges
-from hssk_identity.adapters.memory import in_memory_index
+from hssk_identity.adapters.memory import InMemoryPersonRepository, in_memory_index
 from hssk_identity.handlers import Index, Query, resolve
 from hssk_kit.audit import InMemoryAuditLog
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+CCCD_ID = Identifier(type="cccd", value="001185012345")
 
 
 @pytest.fixture
@@ -213,3 +216,28 @@ async def test_a_replayed_review_is_answered_as_the_first_time(index, publish):
     again = await run(unsure, index, publish, "c2")  # the same cause: a redelivery
     assert first.decision == again.decision == "review"
     assert (again.person_id, again.review_id) == (first.person_id, first.review_id)
+
+
+class SlowSecondClaim(InMemoryPersonRepository):
+    """Every claim is a round trip (it yields), and registration "c1" pauses before claiming
+    its second identifier, so a concurrent registration of the same citizen can reach that
+    identifier first."""
+
+    async def claim(self, key, card):
+        await asyncio.sleep(0.01 if card.created_by == "c1" and key.startswith("bhxh:") else 0)
+        return await super().claim(key, card)
+
+
+async def test_concurrent_registrations_never_split_a_citizen_between_two_identifiers(publish):
+    """The crash test once found one citizen as two persons: one registration won the CCCD,
+    the other the BHYT card. The strongest identifier decides; the loser links to the winner."""
+    index = replace(in_memory_index(), persons=SlowSecondClaim())
+    both = lan(identifiers=(CCCD_ID, Identifier(type="bhyt", value="DN4010123456789")))
+    first, second = await asyncio.gather(
+        run(both, index, publish, "c1"), run(both, index, publish, "c2")
+    )
+    assert first.person_id == second.person_id
+    assert index.persons.identifiers == {
+        "cccd:001185012345": first.person_id,
+        "bhxh:0123456789": first.person_id,
+    }
