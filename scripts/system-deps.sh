@@ -9,6 +9,7 @@ command -v python3 >/dev/null || need+=(python3 python3-venv)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v go >/dev/null || need+=(golang-go)
+command -v git >/dev/null || need+=(git)  # applies infra/ferretdb/patches before the build
 command -v kcat >/dev/null || need+=(kcat)  # how hospitals publish in the README and e2e tests
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0
