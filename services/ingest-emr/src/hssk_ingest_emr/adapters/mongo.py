@@ -9,15 +9,17 @@ from pymongo.errors import DuplicateKeyError
 
 from hssk_ingest_emr.domain.dead_letters import DeadLetter
 from hssk_ingest_emr.domain.receipts import Receipt
-from hssk_kit.mongo import insert_or_update, upsert_by_id
+from hssk_kit.mongo import BatchedInserts, ByIdReader, upsert_by_id
 
 
 class MongoReceiptStore:
     def __init__(self, db: AsyncDatabase):
         self._receipts = db["receipts"]
+        self._reads = ByIdReader(self._receipts)  # concurrent visits share one query
+        self._inserts = BatchedInserts(self._receipts)
 
     async def get(self, key: str) -> Receipt | None:
-        doc = await self._receipts.find_one({"_id": key})
+        doc = await self._reads.get(key)
         if doc is None:
             return None
         return Receipt(
@@ -35,7 +37,8 @@ class MongoReceiptStore:
             "content_hash": receipt.content_hash,
             "event_id": receipt.event_id,
         }
-        await insert_or_update(self._receipts, receipt.key, fields)
+        if not await self._inserts.insert({"_id": receipt.key, **fields}):  # a new revision
+            await self._receipts.update_one({"_id": receipt.key}, {"$set": fields})
 
 
 class MongoDeadLetterStore:

@@ -6,16 +6,17 @@ from dataclasses import asdict
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hssk_kit.mongo import upsert_by_id
+from hssk_kit.mongo import ByIdReader, upsert_by_id
 from hssk_notify.domain.policy import Reminder
 
 
 class MongoReminderStore:
     def __init__(self, db: AsyncDatabase):
         self._by_person = db["reminders_by_person"]
+        self._reads = ByIdReader(self._by_person)  # concurrent events share one query
 
     async def has(self, person_id: str, reminder_id: str) -> bool:
-        doc = await self._by_person.find_one({"_id": person_id})
+        doc = await self._reads.get(person_id)
         return any(r["reminder_id"] == reminder_id for r in (doc or {}).get("reminders", []))
 
     async def add(self, reminder: Reminder) -> None:
@@ -27,5 +28,5 @@ class MongoReminderStore:
         )
 
     async def for_person(self, person_id: str) -> list[Reminder]:
-        doc = await self._by_person.find_one({"_id": person_id})
+        doc = await self._reads.get(person_id)
         return [Reminder(**r) for r in (doc or {}).get("reminders", [])]

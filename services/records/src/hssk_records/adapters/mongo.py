@@ -8,9 +8,8 @@ partitioning of records.visit.v1 by person_id."""
 from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from hssk_kit.mongo import is_ferretdb
+from hssk_kit.mongo import BatchedInserts, ByIdReader, is_ferretdb
 from hssk_records.domain.record import Record
 from hssk_records.ports import ConcurrentUpdate
 
@@ -19,10 +18,12 @@ class MongoRecordRepository:
     def __init__(self, db: AsyncDatabase):
         self._db = db
         self._records = db["records"]
+        self._reads = ByIdReader(self._records)  # concurrent visits share one query
+        self._inserts = BatchedInserts(self._records)
         self._atomic_guard: bool | None = None
 
     async def get(self, person_id: str) -> Record | None:
-        doc = await self._records.find_one({"_id": person_id})
+        doc = await self._reads.get(person_id)
         if doc is None:
             return None
         doc.pop("_id")
@@ -34,10 +35,8 @@ class MongoRecordRepository:
         doc = record.model_dump(mode="json")
         doc["visits"] = list(doc["visits"].values())
         if expected_version == 0:
-            try:
-                await self._records.insert_one({"_id": record.person_id, **doc})
-            except DuplicateKeyError:
-                raise ConcurrentUpdate(record.person_id) from None
+            if not await self._inserts.insert({"_id": record.person_id, **doc}):
+                raise ConcurrentUpdate(record.person_id)
             return
         if self._atomic_guard is None:
             self._atomic_guard = not await is_ferretdb(self._db)
