@@ -101,6 +101,7 @@ class MongoReviewQueue:
         self._queue = db["review_queue"]  # read model: open review ids per ward, and for all
         self._not_matches = db["not_matches"]
         self._not_match_reads = ByIdReader(self._not_matches)
+        self._review_reads = ByIdReader(self._reviews)
 
     async def open(self, review: Review) -> None:
         try:
@@ -116,13 +117,14 @@ class MongoReviewQueue:
             )
 
     async def get(self, review_id: str) -> Review | None:
-        doc = await self._reviews.find_one({"_id": review_id})
+        doc = await self._review_reads.get(review_id)
         return _review(doc) if doc else None
 
     async def list_open(self, ward: str | None) -> list[Review]:
         doc = await self._queue.find_one({"_id": ward or ALL_WARDS})
-        found = [await self.get(rid) for rid in (doc or {}).get("open", [])]
-        return [r for r in found if r is not None and r.status == "open"]
+        found = await self._review_reads.get_many((doc or {}).get("open", []))
+        reviews = (_review(d) for d in found.values())
+        return [r for r in reviews if r.status == "open"]
 
     async def save(self, review: Review) -> None:
         await self._reviews.update_one({"_id": review.review_id}, {"$set": asdict(review)})
