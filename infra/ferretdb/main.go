@@ -8,6 +8,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
+	_ "net/http/pprof" // served only with -debug-addr
 	"os"
 	"os/signal"
 	"syscall"
@@ -22,7 +24,12 @@ func main() {
 	// WAL + synchronous=NORMAL survives process crashes; only a power cut can lose the last
 	// commits. FULL fsyncs every commit and caps local writes near 100/s. Production runs MongoDB.
 	sync := flag.String("sqlite-synchronous", "NORMAL", "SQLite synchronous pragma: FULL or NORMAL")
+	debug := flag.String("debug-addr", "", "serve Go's pprof profiles on this address (off if empty)")
 	flag.Parse()
+
+	if *debug != "" {
+		go func() { fmt.Fprintln(os.Stderr, http.ListenAndServe(*debug, nil)) }()
+	}
 
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: cannot create data dir %s: %v\n", *dir, err)
