@@ -184,16 +184,6 @@ async def is_ferretdb(db: AsyncDatabase) -> bool:
     return "ferretdb" in info or "ferretdbVersion" in info
 
 
-async def insert_or_update(collection, _id: str, doc: dict, update: dict | None = None) -> None:
-    """Create the document `_id` as `doc`, or apply `update` (default: set `doc`'s fields) if it
-    exists: one operation when it is new, two when not. The mirror of `upsert_by_id`, for
-    documents usually new (receipts, blocking keys of new people). FerretDB fast paths only."""
-    try:
-        await collection.insert_one({"_id": _id, **doc})
-    except DuplicateKeyError:
-        await collection.update_one({"_id": _id}, update or {"$set": doc})
-
-
 async def upsert_by_id(collection, _id: str, update: dict, new_doc: dict) -> None:
     """Update the document `_id`, or create it as `new_doc` if absent.
 
