@@ -20,6 +20,8 @@ class Cursor:
 
 
 class FakeCollection:
+    name = "fake"
+
     def __init__(self, docs: dict | None = None, fail: Exception | None = None):
         self.docs = dict(docs or {})
         self.fail = fail

@@ -42,3 +42,9 @@ AUDITED = Counter(
     "Audit entries written, by action and outcome",
     ["service", "action", "outcome"],
 )
+MONGO_BATCH = Histogram(
+    "hssk_mongo_batch_size",
+    "Documents asked for (reads by _id) or written (inserts) per MongoDB command, when batched",
+    ["collection", "op"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+)

@@ -97,6 +97,7 @@ class ByIdReader:
             task.add_done_callback(self._reads.discard)
 
     async def _read(self, batch: dict[Any, list[asyncio.Future[dict | None]]]) -> None:
+        metrics.MONGO_BATCH.labels(self._collection.name, "read").observe(len(batch))
         try:
             if len(batch) == 1:
                 (only,) = batch
@@ -154,6 +155,7 @@ class BatchedInserts:
             task.add_done_callback(self._writes.discard)
 
     async def _write(self, batch: list[tuple[dict, asyncio.Future[bool]]]) -> None:
+        metrics.MONGO_BATCH.labels(self._collection.name, "insert").observe(len(batch))
         failed: dict[int, BaseException | None] = {}
         try:
             await self._collection.insert_many([doc for doc, _ in batch], ordered=False)
