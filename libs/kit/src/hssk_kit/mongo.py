@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from abc import ABC, abstractmethod
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -58,7 +59,56 @@ class MongoAuditLog:
         return [AuditEntry(**e) for e in reversed(entries)]
 
 
-class ByIdReader:
+class _PerTurnBatches(ABC):
+    """What concurrent callers ask during one event-loop turn, handed to `_run` in batches of at
+    most `max_batch`; each caller awaits its own future."""
+
+    def __init__(self, max_batch: int):
+        self._max_batch = max_batch
+        self._waiting: list[tuple[Any, asyncio.Future[Any]]] = []
+        self._flushing = False
+        self._running: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
+
+    async def _ask(self, item: Any) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        self._flushing = False
+        waiting, self._waiting = self._waiting, []
+        for start in range(0, len(waiting), self._max_batch):
+            task = asyncio.ensure_future(self._settle(waiting[start : start + self._max_batch]))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _settle(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self._run([item for item, _ in batch])
+        except BaseException as exc:  # nothing is known to have happened: every caller sees it
+            for _, f in batch:
+                if not f.done():
+                    f.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, f), result in zip(batch, results, strict=True):
+            if f.done():
+                continue
+            if isinstance(result, BaseException):
+                f.set_exception(result)
+            else:
+                f.set_result(result)
+
+    @abstractmethod
+    async def _run(self, items: list[Any]) -> list[Any]:
+        """One result (or exception instance) per item, in order."""
+
+
+class ByIdReader(_PerTurnBatches):
     """Reads documents by `_id` for many concurrent callers with one `{"_id": {"$in": [...]}}`
     query per event-loop turn (the "data loader" pattern): 32 resolutions in flight asking for
     their identifiers cost one round trip instead of 32. Each read is sent after it is asked
@@ -68,59 +118,34 @@ class ByIdReader:
     infra/ferretdb/patches/0001-id-in-pushdown.patch (stock v1.24 scans the collection)."""
 
     def __init__(self, collection: Any, max_batch: int = 256):
+        super().__init__(max_batch)
         self._collection = collection
-        self._max_batch = max_batch
-        self._waiting: dict[Any, list[asyncio.Future[dict | None]]] = {}
-        self._flushing = False
-        self._reads: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
     async def get(self, _id: Any) -> dict | None:
-        future: asyncio.Future[dict | None] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(_id, []).append(future)
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().call_soon(self._flush)
-        return await future
+        return await self._ask(_id)
 
     async def get_many(self, ids: list[Any]) -> dict[Any, dict]:
         found = await asyncio.gather(*(self.get(i) for i in dict.fromkeys(ids)))
         return {doc["_id"]: doc for doc in found if doc is not None}
 
-    def _flush(self) -> None:
-        self._flushing = False
-        waiting, self._waiting = self._waiting, {}
-        ids = list(waiting)
-        for start in range(0, len(ids), self._max_batch):
-            batch = {i: waiting[i] for i in ids[start : start + self._max_batch]}
-            task = asyncio.ensure_future(self._read(batch))
-            self._reads.add(task)
-            task.add_done_callback(self._reads.discard)
-
-    async def _read(self, batch: dict[Any, list[asyncio.Future[dict | None]]]) -> None:
-        metrics.MONGO_BATCH.labels(self._collection.name, "read").observe(len(batch))
-        try:
-            if len(batch) == 1:
-                (only,) = batch
-                docs = [d for d in [await self._collection.find_one({"_id": only})] if d]
-            else:
-                docs = await self._collection.find({"_id": {"$in": list(batch)}}).to_list(None)
-        except BaseException as exc:  # every caller of this batch sees the failure
-            for futures in batch.values():
-                for f in futures:
-                    if not f.done():
-                        f.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
+    async def _run(self, ids: list[Any]) -> list[dict | None]:
+        unique = list(dict.fromkeys(ids))
+        metrics.MONGO_BATCH.labels(self._collection.name, "read").observe(len(unique))
+        if len(unique) == 1:
+            docs = [d for d in [await self._collection.find_one({"_id": unique[0]})] if d]
+        else:
+            docs = await self._collection.find({"_id": {"$in": unique}}).to_list(None)
         by_id = {d["_id"]: d for d in docs}
-        for _id, futures in batch.items():
+        seen: set[Any] = set()
+        results = []
+        for _id in ids:  # callers asking for the same _id get their own copy
             doc = by_id.get(_id)
-            for n, f in enumerate(futures):  # callers asking for the same _id get their own copy
-                if not f.done():
-                    f.set_result(doc if n == 0 or doc is None else dict(doc))
+            results.append(doc if doc is None or _id not in seen else dict(doc))
+            seen.add(_id)
+        return results
 
 
-class BatchedInserts:
+class BatchedInserts(_PerTurnBatches):
     """Inserts documents for many concurrent callers with one unordered `insert_many` per
     event-loop turn: FerretDB stores a batch in one transaction (tens of thousands of documents
     a second against ~4,000 single inserts). Each caller learns whether its own document was
@@ -128,57 +153,26 @@ class BatchedInserts:
     one `_id` in the same batch get one True and one False."""
 
     def __init__(self, collection: Any, max_batch: int = 512):
+        super().__init__(max_batch)
         self._collection = collection
-        self._max_batch = max_batch
-        self._waiting: list[tuple[dict, asyncio.Future[bool]]] = []
-        self._flushing = False
-        self._writes: set[asyncio.Task[None]] = set()
 
     async def insert(self, doc: dict) -> bool:
         """True if stored, False if a document with its `_id` exists."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((doc, future))
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().call_soon(self._flush)
-        return await future
+        return await self._ask(doc)
 
     async def insert_all(self, docs: list[dict]) -> list[bool]:
         return list(await asyncio.gather(*(self.insert(d) for d in docs)))
 
-    def _flush(self) -> None:
-        self._flushing = False
-        waiting, self._waiting = self._waiting, []
-        for start in range(0, len(waiting), self._max_batch):
-            task = asyncio.ensure_future(self._write(waiting[start : start + self._max_batch]))
-            self._writes.add(task)
-            task.add_done_callback(self._writes.discard)
-
-    async def _write(self, batch: list[tuple[dict, asyncio.Future[bool]]]) -> None:
-        metrics.MONGO_BATCH.labels(self._collection.name, "insert").observe(len(batch))
-        failed: dict[int, BaseException | None] = {}
+    async def _run(self, docs: list[dict]) -> list[bool | BaseException]:
+        metrics.MONGO_BATCH.labels(self._collection.name, "insert").observe(len(docs))
+        results: list[bool | BaseException] = [True] * len(docs)
         try:
-            await self._collection.insert_many([doc for doc, _ in batch], ordered=False)
+            await self._collection.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
                 duplicate = error.get("code") == DUPLICATE_KEY
-                failed[error["index"]] = None if duplicate else OperationFailure(error["errmsg"])
-        except BaseException as exc:  # nothing is known to be stored: every caller sees it
-            for _, f in batch:
-                if not f.done():
-                    f.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for i, (_, f) in enumerate(batch):
-            if f.done():
-                continue
-            if i not in failed:
-                f.set_result(True)
-            elif (error := failed[i]) is None:
-                f.set_result(False)
-            else:
-                f.set_exception(error)
+                results[error["index"]] = False if duplicate else OperationFailure(error["errmsg"])
+        return results
 
 
 async def is_ferretdb(db: AsyncDatabase) -> bool:
