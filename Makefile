@@ -7,6 +7,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 HSSK := $(VENV)/bin/hssk
+# Match quality is checked on the CI seed (2026, full report) and on these (one line each).
+EVAL_SEEDS := 1,2,3,4,5,6,7,8
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -42,7 +44,7 @@ test: setup  ## set up, start the stack, run unit + contract + integration + e2e
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
 	@$(PY) -m hssk_contracts.compat --history
-	@$(PY) -m hssk_identity.evaluation
+	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS)
 	@$(PY) -m pytest
 
 test-unit: setup  ## only the fast tests (no engines)
@@ -56,7 +58,7 @@ bench: setup  ## measure end-to-end throughput and latency against raw Kafka / F
 	@$(HSSK) bench
 
 eval-matching: setup  ## match quality on a seeded synthetic population; exits 1 below the targets
-	@$(PY) -m hssk_identity.evaluation
+	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS)
 
 schemas: setup  ## regenerate the committed JSON Schemas from the contract models
 	@$(PY) -m hssk_contracts.schemas write

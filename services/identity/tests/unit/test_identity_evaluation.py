@@ -13,6 +13,7 @@ from hssk_contracts import identifiers as ids
 from hssk_identity.domain import names
 from hssk_identity.evaluation import name_tables, run, scoring, text
 from hssk_identity.evaluation.__main__ import main
+from hssk_identity.evaluation.__main__ import main as evaluation_main
 from hssk_identity.evaluation.population import Population, population
 from hssk_identity.evaluation.records import labelled_records
 from hssk_identity.evaluation.scoring import Outcome
@@ -240,3 +241,12 @@ def test_the_command_prints_an_eval_line_and_writes_json(tmp_path, capsys):
     assert fields["people"] == "200" and int(fields["records"]) == doc["records"]
     assert float(fields["recall"]) == pytest.approx(doc["recall"], abs=1e-4)
     assert code == (1 if doc["failed_targets"] else 0)
+
+
+def test_more_seeds_each_get_a_line_and_any_miss_fails_the_run(tmp_path, capsys):
+    args = ["--people", "200", "--seed", "3", "--out", str(tmp_path / "eval.json")]
+    code = evaluation_main([*args, "--also-seeds", "4,5"])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "EVAL " in line]
+    assert [line.split(":")[0] for line in lines[1:]] == ["seed 4", "seed 5"]
+    assert code == (1 if "target missed" in out or "; missed" in out else 0)
