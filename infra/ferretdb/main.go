@@ -1,7 +1,9 @@
 // Command ferretdb runs FerretDB v1 on SQLite as an embedded library.
 //
 // Embedding (rather than `go install .../cmd/ferretdb`) avoids the missing version.txt panic of
-// that build and lets us keep telemetry off: nothing here may call outside hosts.
+// that build and lets us keep telemetry off: nothing here may call outside hosts. The FerretDB
+// module is built with patches/ applied (tools/cli/src/hssk_cli/engines.py): lookups by _id, and
+// {_id: {$in: [...]}}, use the _id index.
 package main
 
 import (
@@ -13,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -48,8 +49,6 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	go indexIDPaths(ctx, *dir, 2*time.Second)
 
 	fmt.Printf("ferretdb: serving MongoDB wire protocol on %s (sqlite in %s)\n", *listen, *dir)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
