@@ -18,7 +18,6 @@ from hssk_identity.ports import Holding
 from hssk_kit.mongo import BatchedInserts, ByIdReader, upsert_by_id
 
 ALL_WARDS = "all"
-DUPLICATE_KEY = 11000
 
 
 class MongoPersonRepository:
@@ -78,8 +77,6 @@ class MongoBlockIndex:
     async def add(self, keys: list[str], person_id: str) -> None:
         """Most keys of a new person are new blocks: insert them all in one round trip, then
         add the person to the blocks that already existed."""
-        if not keys:
-            return
         stored = await self._inserts.insert_all(
             [{"_id": key, "person_ids": [person_id]} for key in keys]
         )
