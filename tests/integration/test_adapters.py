@@ -166,6 +166,46 @@ async def test_blocks_collect_members_and_skip_oversized_blocks(db):
     assert await blocks.members([key, big], per_block=3) == {"p1", "p2"}  # big has 5: skipped
 
 
+async def test_bulk_forms_answer_as_their_one_at_a_time_forms(db):
+    """What a batch of the bulk import reads and writes in one round trip each (staging.py)."""
+    ports = identity_ports(db)
+    people = [register(a_visit().patient, f"event-{uuid.uuid4()}", "test") for _ in range(3)]
+    a, b, c = people
+    assert await ports.persons.add_all(people) == {a.person_id, b.person_id, c.person_id}
+    assert await ports.persons.add_all([a]) == set()  # stored before: not stored now
+    assert await ports.persons.get_many([a.person_id, "nobody", c.person_id]) == {
+        a.person_id: a,
+        c.person_id: c,
+    }
+    ka, kb = a.match_keys[0], b.match_keys[0]
+    await ports.persons.claim(kb, card(b))
+    taken = replace(card(c), person_id=c.person_id)
+    assert await ports.persons.claim_all([(ka, card(a)), (kb, taken)]) == {
+        ka: a.person_id,
+        kb: b.person_id,  # held before: its holder
+    }
+    assert await ports.persons.holdings([ka, kb, "cccd:000000000000"]) == {
+        ka: Holding(a.person_id, card(a)),
+        kb: Holding(b.person_id, card(b)),
+    }
+    old, new = f"fg:LE:AN:{uuid.uuid4().hex}", f"w:{uuid.uuid4().hex}"
+    await ports.blocks.add([old], "p0")
+    await ports.blocks.add_all({old: ["p1", "p0"], new: ["p2", "p3"]}, existing={old})
+    assert await ports.blocks.lists([old, new, "absent"]) == {
+        old: ["p0", "p1"],
+        new: ["p2", "p3"],
+    }
+    await ports.blocks.add_all({new: ["p4"]})  # not said to exist: created or added to
+    assert await ports.blocks.lists([new]) == {new: ["p2", "p3", "p4"]}
+    await ports.reviews.remember_not_match("fp", "p1")
+    assert await ports.reviews.not_matches_among([("fp", "p1"), ("fp", "p2")]) == {("fp", "p1")}
+    cause = f"cause-{uuid.uuid4()}"
+    await ports.decisions.record(cause, {"decision": "new"})
+    await ports.decisions.record_all({cause: {"decision": "review"}, "c2": {"decision": "new"}})
+    assert (await ports.decisions.get(cause))["decision"] == "new"  # the first stands
+    assert (await ports.decisions.get("c2"))["decision"] == "new"
+
+
 async def test_review_queue_per_ward_and_not_match_memory(db):
     from hssk_identity.domain.review import Candidate, Review
 

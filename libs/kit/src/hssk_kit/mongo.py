@@ -125,8 +125,13 @@ class ByIdReader(_PerTurnBatches):
         return await self._ask(_id)
 
     async def get_many(self, ids: list[Any]) -> dict[Any, dict]:
-        found = await asyncio.gather(*(self.get(i) for i in dict.fromkeys(ids)))
-        return {doc["_id"]: doc for doc in found if doc is not None}
+        """Already a batch: read at once, `max_batch` ids a query, not joined to other callers'."""
+        unique = list(dict.fromkeys(ids))
+        found: dict[Any, dict] = {}
+        for start in range(0, len(unique), self._max_batch):
+            docs = await self._run(unique[start : start + self._max_batch])
+            found.update((doc["_id"], doc) for doc in docs if doc is not None)
+        return found
 
     async def _run(self, ids: list[Any]) -> list[dict | None]:
         unique = list(dict.fromkeys(ids))
@@ -161,7 +166,15 @@ class BatchedInserts(_PerTurnBatches):
         return await self._ask(doc)
 
     async def insert_all(self, docs: list[dict]) -> list[bool]:
-        return list(await asyncio.gather(*(self.insert(d) for d in docs)))
+        """Already a batch: inserted at once, `max_batch` documents a command; raises the first
+        error other than a duplicate `_id` (after trying every document)."""
+        results: list[bool | BaseException] = []
+        for start in range(0, len(docs), self._max_batch):
+            results += await self._run(docs[start : start + self._max_batch])
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [bool(r) for r in results]
 
     async def _run(self, docs: list[dict]) -> list[bool | BaseException]:
         metrics.MONGO_BATCH.labels(self._collection.name, "insert").observe(len(docs))

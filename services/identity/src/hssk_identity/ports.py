@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,12 +43,33 @@ class PersonRepository(Protocol):
 
     async def get(self, person_id: str) -> Person | None: ...
 
+    # Bulk forms, for resolving many rows at once (staging.py): one round trip each.
+    async def holdings(self, keys: list[str]) -> dict[str, Holding]:
+        """The holding of each of `keys` that is held."""
+
+    async def get_many(self, person_ids: list[str]) -> dict[str, Person]: ...
+
+    async def add_all(self, persons: list[Person]) -> set[str]:
+        """Store new persons; answers the ids stored now (not those stored before)."""
+
+    async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
+        """`claim` for each (key, card); answers each key's holder."""
+
 
 class BlockIndex(Protocol):
     async def add(self, keys: list[str], person_id: str) -> None: ...
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:
         """Person ids filed under any of `keys`; blocks larger than `per_block` are skipped."""
+
+    async def lists(self, keys: list[str]) -> dict[str, list[str]]:
+        """The members of each of `keys` that exists, whatever its size."""
+
+    async def add_all(
+        self, members: dict[str, list[str]], existing: AbstractSet[str] = ...
+    ) -> None:
+        """File each block's new members; the blocks in `existing` were just read as existing
+        (a hint: they are added to without first trying to create them)."""
 
 
 class ReviewQueue(Protocol):
@@ -64,12 +86,18 @@ class ReviewQueue(Protocol):
 
     async def is_not_match(self, a: str, b: str) -> bool: ...
 
+    async def not_matches_among(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The pairs of `pairs` remembered as not a match."""
+
 
 class DecisionLog(Protocol):
     async def record(self, cause: str, decision: dict) -> None:
         """Keep why a probabilistic decision was made (weights, candidates); once per cause."""
 
     async def get(self, cause: str) -> dict | None: ...
+
+    async def record_all(self, decisions: dict[str, dict]) -> None:
+        """`record` for each cause."""
 
 
 class MergeLog(Protocol):

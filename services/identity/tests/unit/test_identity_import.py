@@ -1,9 +1,8 @@
 """The bulk import (entrypoints/bulk_import.py) over the in-memory fakes: outcomes, rejections,
-header errors, bounded concurrency, retries, and resuming after a crash."""
+header errors, batches, retries, and resuming after a crash."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from hssk_identity.entrypoints.import_files import (
     read_header,
 )
 from hssk_identity.handlers import Index
+from hssk_identity.ports import Holding
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 HEADER = list(COLUMNS)
@@ -254,7 +254,7 @@ def test_the_command_reports_a_header_error_before_connecting(tmp_path, capsys):
     path = write_csv(tmp_path / "bad.csv", [], header=["row_id", "name", "email"])
     nowhere = bulk_import.Engines("mongodb://unused.invalid:1/", "unused.invalid:1")
 
-    code = bulk_import.main(path, source=None, restart=False, concurrency=32, to=nowhere)
+    code = bulk_import.main(path, source=None, restart=False, batch=500, to=nowhere)
 
     assert code == 2
     assert "unknown column(s): 'email'" in capsys.readouterr().err
@@ -264,40 +264,74 @@ def test_header_names_are_trimmed_and_case_insensitive():
     assert read_header([" Row_ID", "NAME "]) == ("row_id", "name")
 
 
-class SlowPersons(InMemoryPersonRepository):
-    """Identifier look-ups that take a moment, counting how many run at once; the first
-    `failures` of them fail as a dropped connection would."""
+class CountingPersons(InMemoryPersonRepository):
+    """Counts the reads reaching the repository, one by one or in bulk; the first `failures`
+    bulk look-ups of identifiers fail as a dropped connection would."""
 
     def __init__(self, failures: int = 0) -> None:
         super().__init__()
-        self.in_flight = self.most = 0
+        self.single = self.bulk = 0
         self.failures = failures
 
-    async def owner_of(self, key: str) -> str | None:
-        self.in_flight += 1
-        self.most = max(self.most, self.in_flight)
-        await asyncio.sleep(0.001)
-        self.in_flight -= 1
+    async def holding(self, key: str):
+        self.single += 1
+        return await super().holding(key)
+
+    async def get(self, person_id: str):
+        self.single += 1
+        return await super().get(person_id)
+
+    async def holdings(self, keys: list[str]):
+        self.bulk += 1
         if self.failures:
             self.failures -= 1
             raise ConnectionError("connection reset")
-        return await super().owner_of(key)
+        held = {k: self.identifiers.get(k) for k in keys}
+        return {k: Holding(owner, self.cards.get(k)) for k, owner in held.items() if owner}
+
+    async def get_many(self, person_ids: list[str]):
+        self.bulk += 1
+        return {pid: self.persons[pid] for pid in person_ids if pid in self.persons}
 
 
-async def test_rows_in_flight_never_exceed_the_concurrency(tmp_path, publish):
-    persons = SlowPersons()
+async def test_a_batch_of_rows_reads_in_bulk_not_row_by_row(tmp_path, publish):
+    persons = CountingPersons()
     path = write_csv(tmp_path / "many.csv", [citizen(i) for i in range(200)])
 
-    await run(path, new_index(persons), publish, concurrency=8)
+    await run(path, new_index(persons), publish, batch=50)
 
-    assert 1 < persons.most <= 8  # one look-up at a time per row
-    assert len(outcomes(path)) == 200
+    assert [r["outcome"] for r in outcomes(path)] == ["created"] * 200
+    assert persons.single == 0  # everything a row reads was fetched with its batch
+    assert persons.bulk == 4 * 2  # per batch: the identifiers, then the persons
+
+
+async def test_rows_of_one_batch_see_each_other(tmp_path, publish):
+    """A person listed twice in one batch is registered once, the second row linked to it."""
+    path = write_csv(tmp_path / "twice.csv", [citizen(1), citizen(1, row_id="again", bhyt="")])
+
+    await run(path, new_index(), publish, batch=500)
+
+    first, again = outcomes(path)
+    assert (first["outcome"], again["outcome"]) == ("created", "linked")
+    assert again["person_id"] == first["person_id"]
+
+
+async def test_a_batch_gives_the_outcomes_of_rows_resolved_one_at_a_time(tmp_path, publish):
+    rows = mixed_rows(120)
+    one_by_one = write_csv(tmp_path / "one.csv", rows)
+    await run(one_by_one, new_index(), publish, batch=1)
+    batched = write_csv(tmp_path / "batched.csv", rows)
+
+    await run(batched, new_index(), publish, batch=40)
+
+    assert decided(batched) == decided(one_by_one)
+    assert {r["outcome"] for r in outcomes(batched)} == {"created", "linked", "review", "rejected"}
 
 
 async def test_a_transient_failure_is_retried(tmp_path, publish):
     path = write_csv(tmp_path / "list.csv", [citizen(1)])
 
-    await run(path, new_index(SlowPersons(failures=1)), publish)
+    await run(path, new_index(CountingPersons(failures=1)), publish)
 
     assert [r["outcome"] for r in outcomes(path)] == ["created"]
 
@@ -320,15 +354,13 @@ async def test_resume_after_a_crash_redoes_no_row_twice_and_ends_as_an_unbroken_
             raise Crash
 
     with pytest.raises(Crash):
-        await run(
-            crashed, index, publish, concurrency=4, checkpoint_every=50, after_row=crash_at_137
-        )
+        await run(crashed, index, publish, batch=40, checkpoint_every=50, after_row=crash_at_137)
     assert json.loads(checkpoint_path(crashed).read_text())["rows"] == 100
     assert len(outcomes(crashed)) == 137  # 37 lines past the checkpoint, to be dropped
     with pytest.raises(Crash):  # crash again, soon after resuming
-        await run(crashed, index, publish, concurrency=4, after_row=crash_at_105)
+        await run(crashed, index, publish, batch=40, after_row=crash_at_105)
     assert len(outcomes(crashed)) == 105  # the lines past the checkpoint were dropped
-    resumed = await run(crashed, index, publish, concurrency=4, checkpoint_every=50)
+    resumed = await run(crashed, index, publish, batch=40, checkpoint_every=50)
 
     assert decided(crashed) == decided(unbroken)
     assert {r["outcome"] for r in outcomes(crashed)} == {"created", "linked", "review", "rejected"}

@@ -6,7 +6,7 @@ hssk demo [--visits N]
 hssk bench [--visits N --citizens M]
 hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
-hssk identity import FILE [--source NAME] [--restart] [--concurrency N]
+hssk identity import FILE [--source NAME] [--restart] [--batch N]
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     bulk.add_argument("file", type=Path)
     bulk.add_argument("--source", help="name of the list (default: the file name)")
     bulk.add_argument("--restart", action="store_true", help="ignore the checkpoint")
-    bulk.add_argument("--concurrency", type=int, default=32, help="rows in flight")
+    bulk.add_argument("--batch", type=int, default=500, help="rows resolved at once")
 
     args = parser.parse_args(argv)
     layout = Layout(repo_root())
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             args.file,
             source=args.source,
             restart=args.restart,
-            concurrency=args.concurrency,
+            batch=args.batch,
             to=bulk_import.Engines(stack.MONGO_URL, stack.BOOTSTRAP),
         )
     return 2

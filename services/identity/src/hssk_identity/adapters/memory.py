@@ -3,6 +3,7 @@ by tests/integration/test_adapters.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from hssk_identity.domain.person import HolderCard, Person
@@ -39,13 +40,29 @@ class InMemoryPersonRepository:
                 self.cards[key] = card
 
     async def add(self, person: Person) -> bool:
-        return self.persons.setdefault(person.person_id, person) is person
+        if person.person_id in self.persons:
+            return False
+        self.persons[person.person_id] = person
+        return True
 
     async def save(self, person: Person) -> None:
         self.persons[person.person_id] = person
 
     async def get(self, person_id: str) -> Person | None:
         return self.persons.get(person_id)
+
+    async def holdings(self, keys: list[str]) -> dict[str, Holding]:
+        found = {key: await self.holding(key) for key in keys}
+        return {key: held for key, held in found.items() if held is not None}
+
+    async def get_many(self, person_ids: list[str]) -> dict[str, Person]:
+        return {pid: self.persons[pid] for pid in person_ids if pid in self.persons}
+
+    async def add_all(self, persons: list[Person]) -> set[str]:
+        return {p.person_id for p in persons if await self.add(p)}
+
+    async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
+        return {key: await self.claim(key, card) for key, card in claims}
 
 
 class InMemoryBlockIndex:
@@ -65,6 +82,16 @@ class InMemoryBlockIndex:
             if len(ids) <= per_block:
                 found.update(ids)
         return found
+
+    async def lists(self, keys: list[str]) -> dict[str, list[str]]:
+        return {key: list(self.blocks[key]) for key in keys if key in self.blocks}
+
+    async def add_all(
+        self, members: dict[str, list[str]], existing: AbstractSet[str] = frozenset()
+    ) -> None:
+        for key, person_ids in members.items():
+            for person_id in person_ids:
+                await self.add([key], person_id)
 
 
 class InMemoryReviewQueue:
@@ -94,6 +121,9 @@ class InMemoryReviewQueue:
     async def is_not_match(self, a: str, b: str) -> bool:
         return f"{a}|{b}" in self.not_matches
 
+    async def not_matches_among(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {(a, b) for a, b in pairs if f"{a}|{b}" in self.not_matches}
+
 
 class InMemoryDecisionLog:
     def __init__(self) -> None:
@@ -104,6 +134,10 @@ class InMemoryDecisionLog:
 
     async def get(self, cause: str) -> dict | None:
         return self.decisions.get(cause)
+
+    async def record_all(self, decisions: dict[str, dict]) -> None:
+        for cause, decision in decisions.items():
+            self.decisions.setdefault(cause, decision)
 
 
 class InMemoryMergeLog:

@@ -5,6 +5,7 @@ identifier has one holder; blocks by blocking key; the open review queue per war
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -35,27 +36,22 @@ class MongoPersonRepository:
 
     async def holding(self, key: str) -> Holding | None:
         doc = await self._identifier_reads.get(key)
-        if doc is None:
-            return None
-        card = doc.get("card")
-        if card is None or card.get("person_id") != doc["person_id"]:
-            return Holding(doc["person_id"], None)
-        return Holding(doc["person_id"], _card(card))
+        return _holding(doc) if doc else None
 
     async def claim(self, key: str, card: HolderCard) -> str:
-        doc = {"_id": key, "person_id": card.person_id, "card": asdict(card)}
+        doc = {"_id": key, "person_id": card.person_id, "card": _card_doc(card)}
         if await self._identifier_inserts.insert(doc):
             return card.person_id
         holder = await self._identifier_reads.get(key)
         return str(holder["person_id"]) if holder else await self.claim(key, card)
 
     async def reassign(self, key: str, card: HolderCard) -> None:
-        fields = {"person_id": card.person_id, "card": asdict(card)}
+        fields = {"person_id": card.person_id, "card": _card_doc(card)}
         await upsert_by_id(self._identifiers, key, {"$set": fields}, fields)
 
     async def file_card(self, keys: list[str], card: HolderCard) -> None:
         for key in keys:
-            await self._identifiers.update_one({"_id": key}, {"$set": {"card": asdict(card)}})
+            await self._identifiers.update_one({"_id": key}, {"$set": {"card": _card_doc(card)}})
 
     async def add(self, person: Person) -> bool:
         return await self._person_inserts.insert({"_id": person.person_id, **_to_doc(person)})
@@ -67,6 +63,28 @@ class MongoPersonRepository:
         doc = await self._person_reads.get(person_id)
         return _from_doc(doc) if doc else None
 
+    async def holdings(self, keys: list[str]) -> dict[str, Holding]:
+        docs = await self._identifier_reads.get_many(keys)
+        return {key: _holding(doc) for key, doc in docs.items()}
+
+    async def get_many(self, person_ids: list[str]) -> dict[str, Person]:
+        docs = await self._person_reads.get_many(person_ids)
+        return {pid: _from_doc(doc) for pid, doc in docs.items()}
+
+    async def add_all(self, persons: list[Person]) -> set[str]:
+        docs = [{"_id": p.person_id, **_to_doc(p)} for p in persons]
+        stored = await self._person_inserts.insert_all(docs)
+        return {p.person_id for p, new in zip(persons, stored, strict=True) if new}
+
+    async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
+        docs = [{"_id": key, "person_id": c.person_id, "card": _card_doc(c)} for key, c in claims]
+        won = await self._identifier_inserts.insert_all(docs)
+        holders = {key: c.person_id for (key, c), new in zip(claims, won, strict=True) if new}
+        for key, c in claims:  # taken before: by whom (the rare case, one by one)
+            if key not in holders:
+                holders[key] = await self.claim(key, c)
+        return holders
+
 
 class MongoBlockIndex:
     def __init__(self, db: AsyncDatabase):
@@ -75,21 +93,33 @@ class MongoBlockIndex:
         self._inserts = BatchedInserts(self._blocks)
 
     async def add(self, keys: list[str], person_id: str) -> None:
-        """Most keys of a new person are new blocks: insert them all in one round trip, then
-        add the person to the blocks that already existed."""
-        stored = await self._inserts.insert_all(
-            [{"_id": key, "person_ids": [person_id]} for key in keys]
-        )
-        for key in (k for k, new in zip(keys, stored, strict=True) if not new):
-            await self._blocks.update_one({"_id": key}, {"$addToSet": {"person_ids": person_id}})
+        await self.add_all({key: [person_id] for key in keys})
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:
         found: set[str] = set()
-        for doc in (await self._reads.get_many(keys)).values():
-            ids = doc.get("person_ids", [])
+        for ids in (await self.lists(keys)).values():
             if len(ids) <= per_block:
                 found.update(ids)
         return found
+
+    async def lists(self, keys: list[str]) -> dict[str, list[str]]:
+        docs = await self._reads.get_many(keys)
+        return {key: list(doc.get("person_ids", [])) for key, doc in docs.items()}
+
+    async def add_all(
+        self, members: dict[str, list[str]], existing: AbstractSet[str] = frozenset()
+    ) -> None:
+        """Create the new blocks in one round trip, then add to those that existed, one
+        `$addToSet` each. Blocks known to exist are not offered to the insert: one duplicate
+        makes FerretDB v1 redo the whole insert one document (one transaction) at a time."""
+        new = [key for key in members if key not in existing]
+        stored = await self._inserts.insert_all(
+            [{"_id": key, "person_ids": members[key]} for key in new]
+        )
+        grown = [k for k, created in zip(new, stored, strict=True) if not created]
+        for key in [*existing, *grown]:
+            added = {"$addToSet": {"person_ids": {"$each": members[key]}}}
+            await self._blocks.update_one({"_id": key}, added)
 
 
 class MongoReviewQueue:
@@ -138,6 +168,10 @@ class MongoReviewQueue:
     async def is_not_match(self, a: str, b: str) -> bool:
         return await self._not_match_reads.get(f"{a}|{b}") is not None
 
+    async def not_matches_among(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        found = await self._not_match_reads.get_many([f"{a}|{b}" for a, b in pairs])
+        return {(a, b) for a, b in pairs if f"{a}|{b}" in found}
+
 
 class MongoDecisionLog:
     def __init__(self, db: AsyncDatabase):
@@ -149,6 +183,9 @@ class MongoDecisionLog:
 
     async def get(self, cause: str) -> dict | None:
         return await self._decisions.find_one({"_id": cause})
+
+    async def record_all(self, decisions: dict[str, dict]) -> None:
+        await self._inserts.insert_all([{"_id": c, **d} for c, d in decisions.items()])
 
 
 class MongoMergeLog:
@@ -175,10 +212,20 @@ class MongoMergeLog:
 
 
 def _to_doc(p: Person) -> dict:
-    doc = asdict(p)
-    doc.pop("person_id")
+    """Field by field: dataclasses.asdict deep-copies every value, identifiers included."""
+    doc = {name: getattr(p, name) for name in Person.__dataclass_fields__ if name != "person_id"}
     doc["identifiers"] = [i.model_dump() for i in p.identifiers]
+    doc["pending_review_of"] = list(p.pending_review_of)
     return doc
+
+
+def _card_doc(card: HolderCard) -> dict:
+    return {
+        "person_id": card.person_id,
+        "birth_date": card.birth_date,
+        "created_by": card.created_by,
+        "identifiers": list(card.identifiers),
+    }
 
 
 def _from_doc(d: dict) -> Person:
@@ -186,6 +233,14 @@ def _from_doc(d: dict) -> Person:
     fields["identifiers"] = tuple(Identifier(**i) for i in d.get("identifiers", []))
     fields["pending_review_of"] = tuple(d.get("pending_review_of", ()))
     return Person(person_id=d["_id"], **{k: v for k, v in fields.items() if k != "person_id"})
+
+
+def _holding(doc: dict) -> Holding:
+    """The holder, with their card only while the card describes them."""
+    card = doc.get("card")
+    if card is None or card.get("person_id") != doc["person_id"]:
+        return Holding(doc["person_id"], None)
+    return Holding(doc["person_id"], _card(card))
 
 
 def _card(d: dict) -> HolderCard:

@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hssk_identity.domain import legacy_encodings
 
@@ -58,6 +59,7 @@ class Name:
     given: str
 
 
+@lru_cache(maxsize=1 << 16)  # a name is parsed for each comparison; names repeat a lot
 def parse(raw: str) -> Name:
     """Repair, normalise and split a name as typed at any reception desk."""
     if not raw or not raw.strip():

@@ -1,6 +1,7 @@
 """Bulk import of citizen lists (the BHYT administrative list, ward lists of the uninsured)
-through the same matcher as visits: the CSV is streamed, rows resolve concurrently, each gets an
-outcome line, and a checkpoint lets a stopped import resume. docs/identity-import.md."""
+through the same matcher as visits: the CSV is streamed in batches of rows, each batch resolved
+at once against a staged index (staging.py), each row gets an outcome line, and a checkpoint lets
+a stopped import resume. docs/identity-import.md."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import csv
 import re
 import sys
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,18 +21,17 @@ from typing import TextIO
 from hssk_identity import handlers
 from hssk_identity.bootstrap import build_index
 from hssk_identity.entrypoints import import_files as files
-from hssk_identity.handlers import Index, Resolution
+from hssk_identity.handlers import Index, Query, Resolution
+from hssk_identity.staging import StagedIndex
 from hssk_kit import mongo
 from hssk_kit.bus import TRANSIENT, Publish, Publisher
 
-CHECKPOINT_EVERY = 500
-READ_AHEAD = 4  # rows read per in-flight row: bounds the finished rows held for in-order output
-ATTEMPTS = 5  # per row, on transient MongoDB/Kafka failures; then the import stops (resumable)
+BATCH = 500  # rows resolved at once: the rows held in memory, and the checkpoint's step
+ATTEMPTS = 5  # per batch, on transient MongoDB/Kafka failures; then the import stops (resumable)
 SOURCE_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 Line = list[str] | None  # an outcome line; None for a blank input line
 Clock = Callable[[], datetime]
-Outcome = Callable[[list[str]], Awaitable[Line]]
 AfterRow = Callable[[int], None] | None
 
 
@@ -43,20 +42,15 @@ class Engines:
     mongo_db: str = "hssk_identity"
 
 
-def main(path: Path, *, source: str | None, restart: bool, concurrency: int, to: Engines) -> int:
+def main(path: Path, *, source: str | None, restart: bool, batch: int, to: Engines) -> int:
     """`hssk identity import`: prints the IMPORT summary line; 2 if the file cannot be imported,
     1 if MongoDB or Kafka failed (the same command resumes)."""
     source = source or path.stem
-    if not SOURCE_RE.fullmatch(source) or concurrency < 1:
-        print(f"hssk identity import: bad --source {source!r} or --concurrency", file=sys.stderr)
+    if not SOURCE_RE.fullmatch(source) or batch < 1:
+        print(f"hssk identity import: bad --source {source!r} or --batch", file=sys.stderr)
         return 2
     importer = partial(
-        import_file,
-        path,
-        source=source,
-        restart=restart,
-        concurrency=concurrency,
-        progress=sys.stderr,
+        import_file, path, source=source, restart=restart, batch=batch, progress=sys.stderr
     )
     try:
         with path.open(newline="", encoding="utf-8-sig") as rows:
@@ -92,18 +86,18 @@ async def import_file(
     index: Index,
     publish: Publish,
     restart: bool = False,
-    concurrency: int = 32,
+    batch: int = BATCH,
     clock: Clock = lambda: datetime.now(UTC),
-    checkpoint_every: int = CHECKPOINT_EVERY,
+    checkpoint_every: int = BATCH,
     after_row: AfterRow = None,
     progress: TextIO | None = None,
 ) -> Ledger:
     """Import `path`, resuming from its checkpoint unless `restart`. `after_row(rows_done)` runs
     after each input row's outcome is written (tests stop an import there)."""
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     saved, input_bytes = files.Checkpoint.of_input(path, source, restart)
-    resolver = _Resolver(source, index, publish, clock, concurrency)
+    resolver = _Resolver(source, index, publish, clock)
     with path.open(newline="", encoding="utf-8-sig") as rows:
         reader = csv.reader(rows)
         try:
@@ -114,9 +108,9 @@ async def import_file(
             ledger = Ledger(out, state, checkpoint, checkpoint_every, progress, after_row)
             try:
                 ledger.checkpoint()  # a stop before the first periodic one resumes from here
-                outcome = partial(resolver.outcome, columns)
-                rest = islice(reader, state.rows, None)
-                await _feed(rest, outcome, ledger, concurrency * READ_AHEAD)
+                for values in _batches(islice(reader, state.rows, None), batch):
+                    for line in await resolver.outcomes(columns, values):
+                        ledger.done(line)
                 ledger.checkpoint()
             finally:
                 out.close()
@@ -126,53 +120,69 @@ async def import_file(
     return ledger
 
 
-async def _feed(rows: Iterator[list[str]], outcome: Outcome, ledger: Ledger, window: int) -> None:
-    """Rows resolve concurrently but their outcomes are written in input order, so the outcome
-    file always holds a prefix of the input and a checkpoint is one byte offset."""
-    pending: deque[asyncio.Future[Line]] = deque()
-    try:
-        for values in rows:
-            pending.append(asyncio.ensure_future(outcome(values)))
-            while pending and (pending[0].done() or len(pending) >= window):
-                ledger.done(await pending.popleft())
-        while pending:
-            ledger.done(await pending.popleft())
-    finally:
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 class _Resolver:
-    def __init__(self, source: str, index: Index, publish: Publish, clock: Clock, slots: int):
-        self._source, self._reviews, self._clock = source, index.reviews, clock
-        self._slots = asyncio.Semaphore(slots)  # rows inside handlers.resolve at once
-        self._resolve = partial(
-            handlers.resolve, create=True, source=f"import:{source}", index=index, publish=publish
-        )
+    def __init__(self, source: str, index: Index, publish: Publish, clock: Clock):
+        self._source, self._index, self._publish, self._clock = source, index, publish, clock
 
-    async def outcome(self, columns: tuple[str, ...], values: list[str]) -> Line:
-        if not any(v.strip() for v in values):
-            return None
-        row_id, parsed = files.parse_row(columns, values)
-        if isinstance(parsed, files.Rejection):
-            return files.rejected_line(row_id, parsed)
-        async with self._slots:
-            return files.outcome_line(row_id, await self.resolve(row_id, parsed))
-
-    async def resolve(self, row_id: str, query: handlers.Query) -> Resolution:
-        cause = f"import:{self._source}:{row_id}"
-        for attempt in range(1, ATTEMPTS):
+    async def outcomes(self, columns: tuple[str, ...], rows: list[list[str]]) -> list[Line]:
+        """One outcome line per row, in order (None for a blank one)."""
+        lines: list[Line] = [None] * len(rows)
+        todo: list[tuple[int, str, Query]] = []
+        for n, values in enumerate(rows):
+            if not any(v.strip() for v in values):
+                continue
+            row_id, parsed = files.parse_row(columns, values)
+            if isinstance(parsed, files.Rejection):
+                lines[n] = files.rejected_line(row_id, parsed)
+            else:
+                todo.append((n, row_id, parsed))
+        asked = [(f"import:{self._source}:{row_id}", query) for _, row_id, query in todo]
+        for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self.resolve_once(cause, query)
-            except TRANSIENT:  # resolve is idempotent by cause: safe to do again
+                found = await self.resolve(asked)
+                break
+            except TRANSIENT:  # resolve is idempotent by cause: safe to do the batch again
+                if attempt == ATTEMPTS:
+                    raise
                 await asyncio.sleep(0.2 * 2**attempt)
-        return await self.resolve_once(cause, query)
+        for (n, row_id, _), resolution in zip(todo, found, strict=True):
+            lines[n] = files.outcome_line(row_id, resolution)
+        return lines
 
-    async def resolve_once(self, cause: str, query: handlers.Query) -> Resolution:
-        """resolve() answers a replayed cause as its first run did, reviews included, so a
-        re-run or resumed import reports the same outcomes."""
-        return await self._resolve(query, cause=cause, now=self._clock())
+    async def resolve(self, asked: list[tuple[str, Query]]) -> list[Resolution]:
+        """The rows of a batch, resolved row after row against a staged index and stored at
+        once; a row whose registration lost a race at storing is resolved again on its own.
+        resolve() answers a replayed cause as its first run did, reviews included, so a re-run
+        or resumed import reports the same outcomes."""
+        staged = StagedIndex(self._index)
+        await staged.prefetch(asked)
+        now = self._clock()
+        found = []
+        for n, (cause, query) in enumerate(asked):
+            staged.row = n
+            found.append(await self._resolve(query, cause, now, staged.index, staged.publish))
+        for n in sorted(await staged.store(self._publish)):
+            cause, query = asked[n]
+            found[n] = await self._resolve(query, cause, now, self._index, self._publish)
+        return found
+
+    async def _resolve(
+        self, query: Query, cause: str, now: datetime, index: Index, publish: Publish
+    ) -> Resolution:
+        return await handlers.resolve(
+            query,
+            create=True,
+            cause=cause,
+            source=f"import:{self._source}",
+            now=now,
+            index=index,
+            publish=publish,
+        )
 
 
 class Ledger:
