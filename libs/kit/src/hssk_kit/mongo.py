@@ -13,7 +13,7 @@ import uuid
 from abc import ABC, abstractmethod
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
@@ -186,6 +186,19 @@ class BatchedInserts(_PerTurnBatches):
                 duplicate = error.get("code") == DUPLICATE_KEY
                 results[error["index"]] = False if duplicate else OperationFailure(error["errmsg"])
         return results
+
+
+UPDATES_PER_COMMAND = 50  # FerretDB v1 stops answering an `update` of 100 statements or more
+
+
+async def update_each(collection: Any, updates: dict[Any, dict]) -> None:
+    """Apply `updates[_id]` to each document `_id`, several to a command (no round trip each;
+    FerretDB still applies them one by one). A missing document is left missing."""
+    statements = [UpdateOne({"_id": _id}, update) for _id, update in updates.items()]
+    for start in range(0, len(statements), UPDATES_PER_COMMAND):
+        chunk = statements[start : start + UPDATES_PER_COMMAND]
+        metrics.MONGO_BATCH.labels(collection.name, "update").observe(len(chunk))
+        await collection.bulk_write(chunk, ordered=False)
 
 
 async def is_ferretdb(db: AsyncDatabase) -> bool:

@@ -85,18 +85,19 @@ async def resolve(
         outcome = await score(demographics, cause, index)
     best = outcome.best
     candidates = [Candidate(c.person_id, c.total, c.weights) for c in outcome.ranked[:5]]
-    await index.decisions.record(
-        cause,
-        {
-            "decision": outcome.decision,
-            "reason": outcome.reason,
-            "at": now,
-            "candidates": [
-                {"person_id": c.person_id, "score": c.score, "weights": c.weights}
-                for c in candidates
-            ],
-        },
-    )
+    if candidates:  # why this one and not them (a decision without candidates has no why)
+        await index.decisions.record(
+            cause,
+            {
+                "decision": outcome.decision,
+                "reason": outcome.reason,
+                "at": now,
+                "candidates": [
+                    {"person_id": c.person_id, "score": c.score, "weights": c.weights}
+                    for c in candidates
+                ],
+            },
+        )
     if outcome.decision == "matched" and best is not None:
         holder = await current_person(index.persons, best.person_id)
         await link(holder, query, owners, index, publish)

@@ -55,6 +55,12 @@ class PersonRepository(Protocol):
     async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
         """`claim` for each (key, card); answers each key's holder."""
 
+    async def save_all(self, persons: list[Person]) -> None:
+        """`save` for each."""
+
+    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
+        """`file_card` for each key and its card."""
+
 
 class BlockIndex(Protocol):
     async def add(self, keys: list[str], person_id: str) -> None: ...

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, KeysView
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
@@ -71,17 +71,38 @@ class _Stage:
     opened: list[tuple[Review, int]] = field(default_factory=list)
     events: list[tuple[Topic, Envelope, int]] = field(default_factory=list)
     touched: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    under: _Stage | None = None  # the batch before, whose writes are being stored meanwhile
 
     def touch(self, person_id: str) -> None:
         self.touched[self.row].add(person_id)
+
+    def inherit(self, table: str, keys: Iterable[Any]) -> list[Any]:
+        """Take what the batch before knows of `keys` (what it read, and wrote: being stored);
+        answers the keys neither batch knows, to be read from the real index."""
+        known: dict[Any, Any] = getattr(self, table)
+        before: dict[Any, Any] = getattr(self.under, table) if self.under else {}
+        missing = []
+        for key in keys:
+            if key in known:
+                continue
+            if key not in before:
+                missing.append(key)
+            elif table == "blocks":  # a list this batch may add to
+                known[key] = list(before[key])
+                if known[key]:
+                    self.stored_blocks.add(key)
+            else:
+                known[key] = before[key]
+        return missing
 
 
 class StagedIndex:
     """`index` and `publish` stand in for the real ones while the rows of one batch resolve;
     set `row` to the row's position before resolving it."""
 
-    def __init__(self, real: Index):
-        self._s = _Stage(real)
+    def __init__(self, real: Index, under: StagedIndex | None = None):
+        """`under`: the batch before this one, if its writes are still being stored."""
+        self._s: _Stage = _Stage(real, under=under.stage if under else None)
         self._first_claims: set[str] = set()
         self.index = Index(
             persons=_Persons(self._s),
@@ -90,6 +111,14 @@ class StagedIndex:
             merges=real.merges,  # resolve never merges
             decisions=_Decisions(self._s),
         )
+
+    @property
+    def stage(self) -> _Stage:
+        return self._s
+
+    def stored_under(self) -> None:
+        """The batch before is stored: the real index now holds what this one took from it."""
+        self._s.under = None
 
     @property
     def row(self) -> int:
@@ -110,8 +139,10 @@ class StagedIndex:
         read when asked for, so this only decides how fast."""
         s, real = self._s, self._s.real
         keys = _unique(k for _, q in rows for k in _match_keys(q))
-        held = await real.persons.holdings(keys)
-        s.holdings.update({key: held.get(key) for key in keys})
+        missing = s.inherit("holdings", keys)
+        read = await real.persons.holdings(missing)
+        s.holdings.update({key: read.get(key) for key in missing})
+        held = {key: h for key in keys if (h := s.holdings[key])}
         wanted: list[str] = []
         unknown: list[tuple[str, Query]] = []
         for cause, query in rows:
@@ -123,8 +154,9 @@ class StagedIndex:
                 wanted += holders  # resolve reads them (a card does not answer the row)
         demographics = [q.demographics() for _, q in unknown]
         block_keys = _unique(k for d in demographics for k in matching.blocking_keys(d))
-        found = await real.blocks.lists(block_keys)
-        s.blocks.update({key: found.get(key, []) for key in block_keys})
+        missing = s.inherit("blocks", block_keys)
+        found = await real.blocks.lists(missing)
+        s.blocks.update({key: found.get(key, []) for key in missing})
         s.stored_blocks.update(found)
         members = [
             _unique(
@@ -145,12 +177,14 @@ class StagedIndex:
     async def _load_persons(self, person_ids: list[str]) -> None:
         s = self._s
         for _ in range(MERGE_HOPS):  # and the survivors of merged ones
-            missing = _unique(pid for pid in person_ids if pid not in s.persons)
-            if not missing:
-                return
+            missing = s.inherit("persons", _unique(person_ids))
             found = await s.real.persons.get_many(missing)
             s.persons.update({pid: found.get(pid) for pid in missing})
-            person_ids = [p.merged_into for p in found.values() if p.merged_into]
+            person_ids = [
+                p.merged_into for pid in person_ids if (p := s.persons[pid]) and p.merged_into
+            ]
+            if not person_ids:
+                return
 
     async def store(self, publish: Publish) -> set[int]:
         """Store the batch (in the order the module's docstring gives); answers the rows to
@@ -212,16 +246,13 @@ class StagedIndex:
         """Persons that existed and changed; and those that lost an identifier, which no
         longer list it (answers the events announcing that)."""
         s = self._s
-        for pid in s.changed - lost - dropped.keys():
-            changed = s.persons[pid]
-            assert changed is not None
-            await s.real.persons.save(changed)
+        changed = [p for pid in s.changed - lost - dropped.keys() if (p := s.persons[pid])]
+        await s.real.persons.save_all(changed)
         return [await self._drop(pid, keys) for pid, keys in dropped.items()]
 
     async def _file_cards(self, redo: set[int]) -> None:
-        for key, (card, row) in self._s.cards.items():
-            if row not in redo:
-                await self._s.real.persons.file_card([key], card)
+        cards = {key: card for key, (card, row) in self._s.cards.items() if row not in redo}
+        await self._s.real.persons.file_cards(cards)
 
     def _blocks_filed(self, redo: set[int]) -> tuple[dict[str, list[str]], set[str]]:
         """The new members of each block, and which of those blocks existed before."""
@@ -256,7 +287,7 @@ class _Persons:
         self._s = stage
 
     async def holding(self, key: str) -> Holding | None:
-        if key not in self._s.holdings:
+        if self._s.inherit("holdings", [key]):
             self._s.holdings[key] = await self._s.real.persons.holding(key)
         return self._s.holdings[key]
 
@@ -305,7 +336,7 @@ class _Persons:
         self._s.touch(person.person_id)
 
     async def get(self, person_id: str) -> Person | None:
-        if person_id not in self._s.persons:
+        if self._s.inherit("persons", [person_id]):
             self._s.persons[person_id] = await self._s.real.persons.get(person_id)
         return self._s.persons[person_id]
 
@@ -321,13 +352,21 @@ class _Persons:
     async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
         return {key: await self.claim(key, card) for key, card in claims}
 
+    async def save_all(self, persons: list[Person]) -> None:
+        for person in persons:
+            await self.save(person)
+
+    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
+        for key, card in cards.items():
+            await self.file_card([key], card)
+
 
 class _Blocks:
     def __init__(self, stage: _Stage):
         self._s = stage
 
     async def _list(self, key: str) -> list[str]:
-        if key not in self._s.blocks:
+        if self._s.inherit("blocks", [key]):
             found = await self._s.real.blocks.lists([key])
             self._s.blocks[key] = found.get(key, [])
             self._s.stored_blocks.update(found)
@@ -371,7 +410,7 @@ class _Reviews:
             self._s.touch(review.person_id)
 
     async def get(self, review_id: str) -> Review | None:
-        if review_id not in self._s.reviews:
+        if self._s.inherit("reviews", [review_id]):
             self._s.reviews[review_id] = await self._s.real.reviews.get(review_id)
         return self._s.reviews[review_id]
 
@@ -401,8 +440,10 @@ class _Decisions:
         self._s.decisions.setdefault(cause, (decision, self._s.row))
 
     async def get(self, cause: str) -> dict | None:
-        staged = self._s.decisions.get(cause)
-        return staged[0] if staged else await self._s.real.decisions.get(cause)
+        for stage in (self._s, self._s.under):
+            if stage is not None and cause in stage.decisions:
+                return stage.decisions[cause][0]
+        return await self._s.real.decisions.get(cause)
 
     async def record_all(self, decisions: dict[str, dict]) -> None:
         for cause, decision in decisions.items():

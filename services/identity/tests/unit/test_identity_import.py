@@ -29,8 +29,9 @@ from hssk_identity.entrypoints.import_files import (
     parse_row,
     read_header,
 )
-from hssk_identity.handlers import Index
+from hssk_identity.handlers import Index, resolve
 from hssk_identity.ports import Holding
+from hssk_kit.fakes import RecordingPublish
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 HEADER = list(COLUMNS)
@@ -334,6 +335,67 @@ async def test_a_transient_failure_is_retried(tmp_path, publish):
     await run(path, new_index(CountingPersons(failures=1)), publish)
 
     assert [r["outcome"] for r in outcomes(path)] == ["created"]
+
+
+class FailingStores(InMemoryPersonRepository):
+    """The `fail_at`-th store of claims fails as a dropped connection would, or, with `rival`,
+    a visit registers that citizen just before it (a race lost at storing)."""
+
+    def __init__(self, fail_at: int, rival: list[str] | None = None) -> None:
+        super().__init__()
+        self.calls, self.fail_at, self.rival = 0, fail_at, rival
+        self.index: Index | None = None
+
+    async def claim_all(self, claims):
+        self.calls += 1
+        if self.calls == self.fail_at:
+            if self.rival is None:
+                raise ConnectionError("connection reset")
+            assert self.index is not None
+            _, query = parse_row(tuple(HEADER), self.rival)
+            await resolve(
+                query,
+                create=True,
+                cause="visit-1",
+                source="visit",
+                now=NOW,
+                index=self.index,
+                publish=RecordingPublish(),
+            )
+        return await super().claim_all(claims)
+
+
+async def test_a_batch_failing_while_stored_is_done_again_and_the_next_one_with_it(
+    tmp_path, publish
+):
+    rows = mixed_rows(120)
+    unbroken = write_csv(tmp_path / "unbroken.csv", rows)
+    await run(unbroken, new_index(), publish, batch=40)
+    failing = write_csv(tmp_path / "failing.csv", rows)
+
+    await run(failing, new_index(FailingStores(fail_at=3)), publish, batch=40)  # 2nd batch
+
+    assert decided(failing) == decided(unbroken)
+
+
+async def test_a_race_lost_while_a_batch_is_stored_also_redoes_the_batch_resolved_on_it(
+    tmp_path, publish
+):
+    """Row 2 (the same citizen with a renewed card) is resolved on top of row 1's batch while
+    that one is stored; a visit registering the citizen meanwhile wins: both rows are that
+    visit's person, and nobody holds the citizen's identifiers but them."""
+    persons = FailingStores(fail_at=1, rival=citizen(1, row_id="visit"))
+    index = new_index(persons)
+    persons.index = index
+    path = write_csv(
+        tmp_path / "race.csv", [citizen(1), citizen(1, row_id="again", bhyt="HN2010000000001")]
+    )
+
+    await run(path, index, publish, batch=1)
+
+    winner = persons.identifiers[f"cccd:{citizen(1)[HEADER.index('cccd')]}"]
+    assert [(r["outcome"], r["person_id"]) for r in outcomes(path)] == [("linked", winner)] * 2
+    assert set(persons.identifiers.values()) == {winner}
 
 
 async def test_resume_after_a_crash_redoes_no_row_twice_and_ends_as_an_unbroken_run(

@@ -77,6 +77,17 @@ async def test_no_identifier_but_the_same_person_by_demographics_is_linked(index
     assert found.weights["name:tone_only"] > 0 and found.score >= 15
 
 
+async def test_a_decision_among_candidates_is_kept_with_its_weights(index, publish):
+    first = await run(lan(), index, publish, "c1")
+    await run(lan(name="Nguyen Thi Lan", identifiers=()), index, publish, "c2")
+
+    kept = await index.decisions.get("c2")
+    assert kept is not None and kept["decision"] == "matched"
+    assert kept["candidates"][0]["person_id"] == first.person_id
+    assert kept["candidates"][0]["weights"]["name:tone_only"] > 0
+    assert await index.decisions.get("c1") is None  # nobody to compare with: nothing to explain
+
+
 async def test_twins_sharing_phone_and_address_are_never_merged(index, publish):
     await run(lan(), index, publish, "c1")
     twin = lan(name="Nguyễn Thị Hồng", identifiers=())

@@ -64,6 +64,14 @@ class InMemoryPersonRepository:
     async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
         return {key: await self.claim(key, card) for key, card in claims}
 
+    async def save_all(self, persons: list[Person]) -> None:
+        for person in persons:
+            await self.save(person)
+
+    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
+        for key, card in cards.items():
+            await self.file_card([key], card)
+
 
 class InMemoryBlockIndex:
     def __init__(self) -> None:

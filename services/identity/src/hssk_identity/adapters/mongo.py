@@ -16,7 +16,7 @@ from hssk_contracts.visit import Identifier
 from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Holding
-from hssk_kit.mongo import BatchedInserts, ByIdReader, upsert_by_id
+from hssk_kit.mongo import BatchedInserts, ByIdReader, update_each, upsert_by_id
 
 ALL_WARDS = "all"
 
@@ -85,6 +85,13 @@ class MongoPersonRepository:
                 holders[key] = await self.claim(key, c)
         return holders
 
+    async def save_all(self, persons: list[Person]) -> None:
+        await update_each(self._persons, {p.person_id: {"$set": _to_doc(p)} for p in persons})
+
+    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
+        filed = {key: {"$set": {"card": _card_doc(card)}} for key, card in cards.items()}
+        await update_each(self._identifiers, filed)
+
 
 class MongoBlockIndex:
     def __init__(self, db: AsyncDatabase):
@@ -109,17 +116,22 @@ class MongoBlockIndex:
     async def add_all(
         self, members: dict[str, list[str]], existing: AbstractSet[str] = frozenset()
     ) -> None:
-        """Create the new blocks in one round trip, then add to those that existed, one
-        `$addToSet` each. Blocks known to exist are not offered to the insert: one duplicate
-        makes FerretDB v1 redo the whole insert one document (one transaction) at a time."""
+        """Create the new blocks in one round trip, then add to those that existed (one
+        `$addToSet` each, sent together). Blocks known to exist are not offered to the insert:
+        one duplicate makes FerretDB v1 redo the whole insert a document (a transaction) at a
+        time."""
         new = [key for key in members if key not in existing]
         stored = await self._inserts.insert_all(
             [{"_id": key, "person_ids": members[key]} for key in new]
         )
         grown = [k for k, created in zip(new, stored, strict=True) if not created]
-        for key in [*existing, *grown]:
-            added = {"$addToSet": {"person_ids": {"$each": members[key]}}}
-            await self._blocks.update_one({"_id": key}, added)
+        await update_each(
+            self._blocks,
+            {
+                key: {"$addToSet": {"person_ids": {"$each": members[key]}}}
+                for key in [*existing, *grown]
+            },
+        )
 
 
 class MongoReviewQueue:

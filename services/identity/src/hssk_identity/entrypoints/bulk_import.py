@@ -108,9 +108,8 @@ async def import_file(
             ledger = Ledger(out, state, checkpoint, checkpoint_every, progress, after_row)
             try:
                 ledger.checkpoint()  # a stop before the first periodic one resumes from here
-                for values in _batches(islice(reader, state.rows, None), batch):
-                    for line in await resolver.outcomes(columns, values):
-                        ledger.done(line)
+                rest = _batches(islice(reader, state.rows, None), batch)
+                await resolver.run(columns, rest, ledger.done)
                 ledger.checkpoint()
             finally:
                 out.close()
@@ -125,55 +124,127 @@ def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
         yield batch
 
 
+@dataclass
+class _Batch:
+    """Input rows resolved together: their outcome lines (None for a blank row, and until
+    resolved), and the rows to resolve ((cause, query) each) with their line numbers."""
+
+    lines: list[Line]
+    asked: list[tuple[str, Query]]
+    at: list[tuple[int, str]]  # (line, row_id) of each asked row
+    staged: StagedIndex | None = None
+    found: list[Resolution] | None = None
+
+
 class _Resolver:
+    """Batches of rows: each resolved against a staged index, then stored. While a batch is
+    stored (FerretDB's work), the next one is resolved (ours) on top of what it wrote."""
+
     def __init__(self, source: str, index: Index, publish: Publish, clock: Clock):
         self._source, self._index, self._publish, self._clock = source, index, publish, clock
 
-    async def outcomes(self, columns: tuple[str, ...], rows: list[list[str]]) -> list[Line]:
-        """One outcome line per row, in order (None for a blank one)."""
-        lines: list[Line] = [None] * len(rows)
-        todo: list[tuple[int, str, Query]] = []
+    async def run(
+        self,
+        columns: tuple[str, ...],
+        batches: Iterator[list[list[str]]],
+        done: Callable[[Line], None],
+    ) -> None:
+        storing: tuple[_Batch, asyncio.Task[set[int]]] | None = None
+        try:
+            for values in batches:
+                batch = self.batch(columns, values)
+                try:  # on the batch before, still being stored
+                    await self.resolve(batch, under=storing[0] if storing else None)
+                except TRANSIENT:
+                    batch.found = None
+                if storing:
+                    if not await self.settle(*storing):  # stored otherwise than resolved
+                        batch.found = None
+                    for line in storing[0].lines:
+                        done(line)
+                    if batch.staged:
+                        batch.staged.stored_under()
+                if batch.found is None:
+                    await self.with_retries(self.resolve, batch)
+                storing = (batch, asyncio.ensure_future(self.store(batch)))
+            if storing:
+                await self.settle(*storing)
+                for line in storing[0].lines:
+                    done(line)
+                storing = None
+        finally:
+            if storing:  # stopped by an error: let the store in flight end (rows redo on resume)
+                await asyncio.gather(storing[1], return_exceptions=True)
+
+    def batch(self, columns: tuple[str, ...], rows: list[list[str]]) -> _Batch:
+        batch = _Batch([None] * len(rows), [], [])
         for n, values in enumerate(rows):
             if not any(v.strip() for v in values):
                 continue
             row_id, parsed = files.parse_row(columns, values)
             if isinstance(parsed, files.Rejection):
-                lines[n] = files.rejected_line(row_id, parsed)
+                batch.lines[n] = files.rejected_line(row_id, parsed)
             else:
-                todo.append((n, row_id, parsed))
-        asked = [(f"import:{self._source}:{row_id}", query) for _, row_id, query in todo]
+                batch.asked.append((f"import:{self._source}:{row_id}", parsed))
+                batch.at.append((n, row_id))
+        return batch
+
+    async def resolve(self, batch: _Batch, under: _Batch | None = None) -> None:
+        """Row after row against a staged index (on top of `under`, being stored)."""
+        batch.found, batch.staged = None, StagedIndex(self._index, under.staged if under else None)
+        await batch.staged.prefetch(batch.asked)
+        now = self._clock()
+        found = []
+        for n, (cause, query) in enumerate(batch.asked):
+            batch.staged.row = n
+            found.append(
+                await self._resolve(query, cause, now, batch.staged.index, batch.staged.publish)
+            )
+        batch.found = found
+
+    async def store(self, batch: _Batch) -> set[int]:
+        """Store the staged batch; a row whose registration lost a race at storing is resolved
+        again on its own. Answers those rows. Then the batch's outcome lines are final."""
+        assert batch.staged is not None and batch.found is not None
+        redo = await batch.staged.store(self._publish)
+        now = self._clock()
+        for n in sorted(redo):
+            cause, query = batch.asked[n]
+            batch.found[n] = await self._resolve(query, cause, now, self._index, self._publish)
+        for (line, row_id), resolution in zip(batch.at, batch.found, strict=True):
+            batch.lines[line] = files.outcome_line(row_id, resolution)
+        return redo
+
+    async def settle(self, batch: _Batch, storing: asyncio.Task[set[int]]) -> bool:
+        """Wait for the batch's store; True if it was stored as it was resolved (a failed one
+        is done again from the start: resolve is idempotent by cause)."""
+        try:
+            return not await storing
+        except TRANSIENT:
+            await self.with_retries(self.resolve_and_store, batch)
+            return False
+
+    async def resolve_and_store(self, batch: _Batch) -> None:
+        await self.resolve(batch)
+        await self.store(batch)
+
+    async def with_retries(
+        self, step: Callable[[_Batch], Awaitable[object]], batch: _Batch
+    ) -> None:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                found = await self.resolve(asked)
-                break
-            except TRANSIENT:  # resolve is idempotent by cause: safe to do the batch again
+                await step(batch)
+                return
+            except TRANSIENT:
                 if attempt == ATTEMPTS:
                     raise
                 await asyncio.sleep(0.2 * 2**attempt)
-        for (n, row_id, _), resolution in zip(todo, found, strict=True):
-            lines[n] = files.outcome_line(row_id, resolution)
-        return lines
-
-    async def resolve(self, asked: list[tuple[str, Query]]) -> list[Resolution]:
-        """The rows of a batch, resolved row after row against a staged index and stored at
-        once; a row whose registration lost a race at storing is resolved again on its own.
-        resolve() answers a replayed cause as its first run did, reviews included, so a re-run
-        or resumed import reports the same outcomes."""
-        staged = StagedIndex(self._index)
-        await staged.prefetch(asked)
-        now = self._clock()
-        found = []
-        for n, (cause, query) in enumerate(asked):
-            staged.row = n
-            found.append(await self._resolve(query, cause, now, staged.index, staged.publish))
-        for n in sorted(await staged.store(self._publish)):
-            cause, query = asked[n]
-            found[n] = await self._resolve(query, cause, now, self._index, self._publish)
-        return found
 
     async def _resolve(
         self, query: Query, cause: str, now: datetime, index: Index, publish: Publish
     ) -> Resolution:
+        """resolve() answers a replayed cause as its first run did, reviews included, so a
+        re-run or resumed import reports the same outcomes."""
         return await handlers.resolve(
             query,
             create=True,
