@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from hssk_kit.mongo import BatchedInserts, ByIdReader
+from hssk_kit.mongo import BatchedInserts, ByIdReader, update_each
 from tests.conftest import MONGO_URL
 
 
@@ -94,3 +94,21 @@ async def test_in_on_id_is_pushed_down_to_sqlite(scratch):
     assert await pushed_down({"_id": {"$in": ["k1", "k2"]}})
     assert not await pushed_down({"_id": {"$in": ["k1", 2]}})  # only strings and ObjectIds
     assert not await pushed_down({"_id": {"$nin": ["k1"]}})
+
+
+async def test_bulk_reads_inserts_and_updates_take_few_commands(scratch):
+    docs, commands = scratch
+    inserts = BatchedInserts(docs, max_batch=100)
+    stored = await inserts.insert_all([{"_id": f"d{i}", "n": [i]} for i in range(250)])
+    assert stored == [True] * 250 and commands.seen["insert"] == 3
+    assert await inserts.insert_all([{"_id": "d1"}, {"_id": "new"}]) == [False, True]
+
+    updates = {f"d{i}": {"$addToSet": {"n": {"$each": [i, -i]}}} for i in range(120)}
+    await update_each(docs, {**updates, "missing": {"$set": {"n": []}}})
+
+    assert commands.seen["update"] == 3  # 121 statements, 50 to a command
+    found = await ByIdReader(docs, max_batch=100).get_many([f"d{i}" for i in range(250)] + ["x"])
+    assert len(found) == 250 and commands.seen["find"] == 3
+    assert found["d7"]["n"] == [7, -7] and found["d0"]["n"] == [0]
+    assert found["d200"]["n"] == [200]
+    assert await docs.find_one({"_id": "missing"}) is None
