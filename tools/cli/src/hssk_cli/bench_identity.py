@@ -23,6 +23,7 @@ from hssk_kit import mongo
 from hssk_kit.bus import Publisher
 
 CONCURRENCY = 64
+IMPORT_ROWS = 10_000  # a ward-sized list: enough batches for the pipeline and a growing index
 
 
 def _query(c: synth.Citizen) -> Query:
@@ -82,7 +83,7 @@ async def measure(people: int) -> dict[str, float]:
         started = time.perf_counter()
         await asyncio.gather(*(find(k) for k in keys))
         find_s = time.perf_counter() - started
-        imported, again = await _import_list(people, index, publisher.publish)
+        imported, again = await _import_list(IMPORT_ROWS, index, publisher.publish)
     finally:
         await publisher.stop()
         await client.drop_database(db.name)
@@ -92,6 +93,7 @@ async def measure(people: int) -> dict[str, float]:
         "identity_known_id_per_s": people / known_s,
         "identity_raw_find_by_id_per_s": people / find_s,
         "identity_people": people,
+        "identity_import_rows": IMPORT_ROWS,
         "identity_import_rows_per_s": imported,
         "identity_import_known_rows_per_s": again,
     }
