@@ -21,16 +21,21 @@ class Query:
     address: str | None = None
 
     def demographics(self) -> matching.Demographics:
-        return matching.Demographics(
-            name=names.parse(self.name),
-            birth=dates.parse_birth_date(self.birth_date),
-            sex=self.sex,
-            phone=self.phone,
-            commune_code=self.commune_code,
-            address=self.address,
-            personal_id=persons_domain.personal_id(self.identifiers),
-            insurance_number=persons_domain.insurance_number(self.identifiers),
-        )
+        """Worked out once per query (one resolution asks for it several times)."""
+        known: matching.Demographics | None = self.__dict__.get("_demographics")
+        if known is None:
+            known = matching.Demographics(
+                name=names.parse(self.name),
+                birth=dates.parse_birth_date(self.birth_date),
+                sex=self.sex,
+                phone=self.phone,
+                commune_code=self.commune_code,
+                address=self.address,
+                personal_id=persons_domain.personal_id(self.identifiers),
+                insurance_number=persons_domain.insurance_number(self.identifiers),
+            )
+            object.__setattr__(self, "_demographics", known)  # not a field: no effect on ==
+        return known
 
     def answered_by(self, card: persons_domain.HolderCard | None, cause: str) -> bool:
         """A returning patient, answered from their identifier's card alone: the card lists
