@@ -18,6 +18,11 @@ naming one person twice links the second row to the first.
 5. the events, in the order the rows made them.
 A failure or stop anywhere leaves what a stop in the middle of rows resolved one by one would:
 doing the batch again (resolve is idempotent by cause) finishes what it started.
+
+The import resolves a batch while the one before is being stored (`under`): what that one read
+or wrote is taken from it, the rest is read from the real index, which it does not change. If it
+is not stored exactly as staged (`stored_as_staged`: a claim was lost, or storing failed), the
+batch resolved on it must be resolved again.
 """
 
 from __future__ import annotations
@@ -104,6 +109,7 @@ class StagedIndex:
         """`under`: the batch before this one, if its writes are still being stored."""
         self._s: _Stage = _Stage(real, under=under.stage if under else None)
         self._first_claims: set[str] = set()
+        self.stored_as_staged = False
         self.index = Index(
             persons=_Persons(self._s),
             blocks=_Blocks(self._s),
@@ -205,6 +211,7 @@ class StagedIndex:
         )
         events = [(t, e) for t, e, row in s.events if row not in redo] + repaired
         await asyncio.gather(*(publish(topic, event) for topic, event in events))
+        self.stored_as_staged = not lost and not dropped
         return redo
 
     async def _claim_first_identifiers(self) -> dict[str, str]:

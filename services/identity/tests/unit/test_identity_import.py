@@ -398,6 +398,26 @@ async def test_a_race_lost_while_a_batch_is_stored_also_redoes_the_batch_resolve
     assert set(persons.identifiers.values()) == {winner}
 
 
+async def test_an_identifier_lost_while_a_batch_is_stored_is_not_listed_by_the_next_one(
+    tmp_path, publish
+):
+    """Row 1's card goes to someone else registering at that moment; row 2 (the same person,
+    resolved on top of row 1's batch) must not list it again."""
+    stranger = citizen(7, row_id="visit", bhyt=citizen(1)[HEADER.index("bhyt")])
+    persons = FailingStores(fail_at=2, rival=stranger)  # the 2nd claim: row 1's card
+    index = new_index(persons)
+    persons.index = index
+    again = citizen(1, row_id="again", cmnd="123456789")  # something new to list
+    path = write_csv(tmp_path / "lost.csv", [citizen(1), again])
+
+    await run(path, index, publish, batch=1)
+
+    first, second = outcomes(path)
+    assert (first["outcome"], second["outcome"]) == ("created", "linked")
+    mine = persons.persons[first["person_id"]]
+    assert sorted(i.type for i in mine.identifiers) == ["cccd", "cmnd"]
+
+
 async def test_resume_after_a_crash_redoes_no_row_twice_and_ends_as_an_unbroken_run(
     tmp_path, publish
 ):

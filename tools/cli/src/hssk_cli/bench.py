@@ -318,7 +318,8 @@ SERVICE_TABLE = """  per worker, one process:
                                       FHIR R4   {fhir:>10,.0f} /s
   identity, known personal ID (real adapters)   {identity_known_id_per_s:>10,.0f} /s
             new person (register + blocking)    {identity_register_per_s:>10,.0f} /s
-            bulk import, {identity_import_rows:>6,.0f}-row list      {identity_import_rows_per_s:>10,.0f} rows/s
+            bulk import, list of {identity_import_rows:>6,.0f}         \
+{identity_import_rows_per_s:>10,.0f} rows/s
               the same list a month later       {identity_import_known_rows_per_s:>10,.0f} rows/s
             raw find by _id, same database      {identity_raw_find_by_id_per_s:>10,.0f} /s
 """

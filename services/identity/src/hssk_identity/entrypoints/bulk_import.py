@@ -149,7 +149,7 @@ class _Resolver:
         batches: Iterator[list[list[str]]],
         done: Callable[[Line], None],
     ) -> None:
-        storing: tuple[_Batch, asyncio.Task[set[int]]] | None = None
+        storing: tuple[_Batch, asyncio.Task[bool]] | None = None
         try:
             for values in batches:
                 batch = self.batch(columns, values)
@@ -202,9 +202,10 @@ class _Resolver:
             )
         batch.found = found
 
-    async def store(self, batch: _Batch) -> set[int]:
+    async def store(self, batch: _Batch) -> bool:
         """Store the staged batch; a row whose registration lost a race at storing is resolved
-        again on its own. Answers those rows. Then the batch's outcome lines are final."""
+        again on its own. Then the batch's outcome lines are final. True if it was stored
+        exactly as staged."""
         assert batch.staged is not None and batch.found is not None
         redo = await batch.staged.store(self._publish)
         now = self._clock()
@@ -213,13 +214,13 @@ class _Resolver:
             batch.found[n] = await self._resolve(query, cause, now, self._index, self._publish)
         for (line, row_id), resolution in zip(batch.at, batch.found, strict=True):
             batch.lines[line] = files.outcome_line(row_id, resolution)
-        return redo
+        return batch.staged.stored_as_staged
 
-    async def settle(self, batch: _Batch, storing: asyncio.Task[set[int]]) -> bool:
+    async def settle(self, batch: _Batch, storing: asyncio.Task[bool]) -> bool:
         """Wait for the batch's store; True if it was stored as it was resolved (a failed one
         is done again from the start: resolve is idempotent by cause)."""
         try:
-            return not await storing
+            return await storing
         except TRANSIENT:
             await self.with_retries(self.resolve_and_store, batch)
             return False
