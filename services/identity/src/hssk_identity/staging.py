@@ -382,9 +382,10 @@ class _Blocks:
     async def add(self, keys: list[str], person_id: str) -> None:
         for key in keys:
             members = await self._list(key)
-            if person_id not in members:
-                members.append(person_id)
-                self._s.block_adds.append((key, person_id, self._s.row))
+            if person_id in members or len(members) > MAX_BLOCK:  # too common to be read:
+                continue  # left as it is (no longer growing with every namesake of a city)
+            members.append(person_id)
+            self._s.block_adds.append((key, person_id, self._s.row))
         self._s.touch(person_id)
 
     async def members(self, keys: list[str], per_block: int) -> set[str]:

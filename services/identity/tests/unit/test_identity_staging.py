@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_contracts.visit import Identifier
 from hssk_identity.adapters.memory import InMemoryPersonRepository, in_memory_index
+from hssk_identity.candidates import MAX_BLOCK
+from hssk_identity.domain import matching
 from hssk_identity.domain.person import HolderCard
 from hssk_identity.handlers import Index, Query, Resolution, resolve
 from hssk_identity.staging import StagedIndex
@@ -133,3 +135,17 @@ async def test_a_person_losing_a_weaker_claim_at_storing_no_longer_lists_it(publ
     assert persons.identifiers["bhxh:0123456789"] == persons.rival.person_id  # type: ignore[union-attr]
     last = [e for _, e in publish.sent if e.key == mine.person_id][-1]
     assert isinstance(last, PersonUpdated) and last.data.identifiers == list(mine.identifiers)
+
+
+async def test_a_block_too_common_to_be_read_stops_growing(publish):
+    index = in_memory_index()
+    query = lan(("cccd", CCCD))
+    common, *rest = matching.blocking_keys(query.demographics())
+    crowd = [f"namesake-{i}" for i in range(MAX_BLOCK + 1)]
+    index.blocks.blocks[common] = list(crowd)  # type: ignore[attr-defined]
+
+    (found,), _ = await resolve_batch(index, [("import:t:1", query)], publish)
+
+    assert index.blocks.blocks[common] == crowd  # type: ignore[attr-defined]
+    for key in rest:
+        assert index.blocks.blocks[key] == [found.person_id]  # type: ignore[attr-defined]
