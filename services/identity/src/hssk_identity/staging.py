@@ -200,15 +200,15 @@ class StagedIndex:
         lost = await self._claim_first_identifiers()
         redo = {row for row, touched in s.touched.items() if touched & lost.keys()}
         dropped = await self._claim_the_rest(redo)
-        repaired, *_ = await asyncio.gather(  # independent of each other
-            self._save_persons(dropped, lost.keys()),
-            self._file_cards(redo),
-            s.real.blocks.add_all(*self._blocks_filed(redo)),
-            s.real.decisions.record_all(
-                {cause: d for cause, (d, row) in s.decisions.items() if row not in redo}
-            ),
-            self._open_reviews(redo),
+        # One command at a time: SQLite writes one transaction at a time anyway, and FerretDB
+        # v1 was seen to stall on concurrent bulk updates.
+        repaired = await self._save_persons(dropped, lost.keys())
+        await self._file_cards(redo)
+        await s.real.blocks.add_all(*self._blocks_filed(redo))
+        await s.real.decisions.record_all(
+            {cause: d for cause, (d, row) in s.decisions.items() if row not in redo}
         )
+        await self._open_reviews(redo)
         events = [(t, e) for t, e, row in s.events if row not in redo] + repaired
         await asyncio.gather(*(publish(topic, event) for topic, event in events))
         self.stored_as_staged = not lost and not dropped
