@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from hssk_contracts.bhyt_groups import levels_on
@@ -116,19 +117,25 @@ def format_problem(kind: str, value: str) -> Finding | None:
     return None
 
 
+_KEY_ORDER = {"cccd": 0, "bhxh": 1, "cmnd": 2, "passport": 3}
+
+
 def match_keys(identifiers: list[tuple[str, str]]) -> list[str]:
     """Lookup keys in the deterministic matching order: personal ID, BHXH number, CMND, passport."""
-    order = {"cccd": 0, "bhxh": 1, "cmnd": 2, "passport": 3}
-    keys = []
-    # Kinds outside `order` ("temp", "eid") give no key: a temporary card's last 10 characters
+    keys = [key for kind, value in identifiers if (key := _match_key(kind, value))]
+    keys.sort(key=lambda key: key[0])
+    return list(dict.fromkeys(key for _, key in keys))
+
+
+@lru_cache(maxsize=1 << 16)  # asked for the same identifiers many times per resolution
+def _match_key(kind: str, value: str) -> tuple[int, str] | None:
+    # Kinds outside the order ("temp", "eid") give no key: a temporary card's last 10 characters
     # are no lifelong BHXH number, and a shared key would merge unrelated newborns.
-    for kind, value in identifiers:
-        if kind == "bhyt" and BHYT_RE.fullmatch(value):
-            keys.append(("bhxh", social_insurance_number(value)))
-        elif kind in order and format_problem(kind, value) is None:
-            keys.append((kind, value))
-    keys.sort(key=lambda kv: order[kv[0]])
-    return list(dict.fromkeys(f"{k}:{v}" for k, v in keys))
+    if kind == "bhyt" and BHYT_RE.fullmatch(value):
+        return _KEY_ORDER["bhxh"], f"bhxh:{social_insurance_number(value)}"
+    if kind in _KEY_ORDER and format_problem(kind, value) is None:
+        return _KEY_ORDER[kind], f"{kind}:{value}"
+    return None
 
 
 def cccd_province_warning(value: str) -> Finding | None:
