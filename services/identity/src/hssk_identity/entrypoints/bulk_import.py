@@ -197,6 +197,7 @@ class _Resolver:
         found = []
         for n, (cause, query) in enumerate(batch.asked):
             batch.staged.row = n
+            await asyncio.sleep(0)  # let the batch being stored send its next command meanwhile
             found.append(
                 await self._resolve(query, cause, now, batch.staged.index, batch.staged.publish)
             )
