@@ -122,13 +122,19 @@ _KEY_ORDER = {"cccd": 0, "bhxh": 1, "cmnd": 2, "passport": 3}
 
 def match_keys(identifiers: list[tuple[str, str]]) -> list[str]:
     """Lookup keys in the deterministic matching order: personal ID, BHXH number, CMND, passport."""
-    keys = [key for kind, value in identifiers if (key := _match_key(kind, value))]
+    keys = [key for kind, value in identifiers if (key := _ranked_key(kind, value))]
     keys.sort(key=lambda key: key[0])
     return list(dict.fromkeys(key for _, key in keys))
 
 
+def match_key(kind: str, value: str) -> str | None:
+    """The lookup key of one identifier ("bhxh:..." for a BHYT card), None if it gives none."""
+    ranked = _ranked_key(kind, value)
+    return ranked[1] if ranked else None
+
+
 @lru_cache(maxsize=1 << 16)  # asked for the same identifiers many times per resolution
-def _match_key(kind: str, value: str) -> tuple[int, str] | None:
+def _ranked_key(kind: str, value: str) -> tuple[int, str] | None:
     # Kinds outside the order ("temp", "eid") give no key: a temporary card's last 10 characters
     # are no lifelong BHXH number, and a shared key would merge unrelated newborns.
     if kind == "bhyt" and BHYT_RE.fullmatch(value):

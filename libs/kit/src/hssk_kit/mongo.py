@@ -117,7 +117,7 @@ class ByIdReader(_PerTurnBatches):
     Needs `$in` on `_id` to use the index: MongoDB does; FerretDB v1 only with
     infra/ferretdb/patches/0001-id-in-pushdown.patch (stock v1.24 scans the collection)."""
 
-    def __init__(self, collection: Any, max_batch: int = 256):
+    def __init__(self, collection: Any, max_batch: int = 1000):
         super().__init__(max_batch)
         self._collection = collection
 

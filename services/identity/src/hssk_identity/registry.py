@@ -9,6 +9,7 @@ from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonCreated, PersonUpdated
+from hssk_contracts.visit import Identifier
 from hssk_identity.domain import matching
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person, card
@@ -65,7 +66,7 @@ async def link(
     for key, owner in owners.items():
         if owner is None and await index.persons.claim(key, to_be) == person.person_id:
             mine.add(key)
-    held = [i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= mine]
+    held = [i for i in query.identifiers if _key_in(i, mine)]
     updated = persons_domain.with_identifiers(person, held)
     if updated is not person:
         await index.persons.save(updated)
@@ -107,7 +108,7 @@ async def register(
             won.add(key)
         elif not won:  # the strongest free identifier went to a concurrent registration:
             raise LostRace(holder)  # that is who this is (claiming on would split the person)
-    kept = tuple(i for i in query.identifiers if set(ids.match_keys([(i.type, i.value)])) <= won)
+    kept = tuple(i for i in query.identifiers if _key_in(i, won))
     stored = person if first_time else await index.persons.get(person.person_id) or person
     if kept and not stored.identifiers:
         stored = replace(stored, identifiers=kept)
@@ -115,6 +116,12 @@ async def register(
     await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
     await announce_created(stored, publish)
     return stored
+
+
+def _key_in(identifier: Identifier, keys: set[str]) -> bool:
+    """Whether the identifier's lookup key is among `keys` (one without a key always is)."""
+    key = ids.match_key(identifier.type, identifier.value)
+    return key is None or key in keys
 
 
 class LostRace(Exception):

@@ -39,7 +39,6 @@ from hssk_contracts import topics
 from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import PersonUpdated
 from hssk_contracts.topics import Topic
-from hssk_contracts.visit import Identifier
 from hssk_identity.candidates import MAX_BLOCK, fingerprint
 from hssk_identity.domain import matching
 from hssk_identity.domain import person as persons_domain
@@ -278,7 +277,7 @@ class StagedIndex:
         """The person no longer lists the identifiers whose claim it lost: saved, announced."""
         person = self._s.persons[person_id]
         assert person is not None
-        gone = [i for i in person.identifiers if set(_match_keys_of([i])) & keys]
+        gone = [i for i in person.identifiers if ids.match_key(i.type, i.value) in keys]
         fixed = persons_domain.without_identifiers(person, gone)
         await self._s.real.persons.save(fixed)
         return topics.IDENTITY_PERSON, PersonUpdated.new(
@@ -459,11 +458,7 @@ class _Decisions:
 
 
 def _match_keys(q: Query) -> list[str]:
-    return _match_keys_of(list(q.identifiers))
-
-
-def _match_keys_of(identifiers: list[Identifier]) -> list[str]:
-    return ids.match_keys([(i.type, i.value) for i in identifiers])
+    return ids.match_keys([(i.type, i.value) for i in q.identifiers])
 
 
 def _unique(items: Iterable[T]) -> list[T]:
