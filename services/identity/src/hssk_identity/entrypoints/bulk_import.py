@@ -157,16 +157,18 @@ class _Resolver:
                     await self.resolve(batch, under=storing[0] if storing else None)
                 except TRANSIENT:
                     batch.found = None
+                stored = storing[0] if storing else None
                 if storing:
                     if not await self.settle(*storing):  # stored otherwise than resolved
                         batch.found = None
-                    for line in storing[0].lines:
-                        done(line)
                     if batch.staged:
                         batch.staged.stored_under()
                 if batch.found is None:
                     await self.with_retries(self.resolve, batch)
                 storing = (batch, asyncio.ensure_future(self.store(batch)))
+                await asyncio.sleep(0)  # it sends its first command before we go on
+                for line in stored.lines if stored else ():
+                    done(line)  # (a stop here redoes both batches on resume: harmless)
             if storing:
                 await self.settle(*storing)
                 for line in storing[0].lines:
