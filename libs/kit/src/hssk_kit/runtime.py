@@ -7,6 +7,7 @@ uncommitted messages are delivered again.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,17 @@ import uvicorn
 from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
+
+# Python looks for reference cycles every 700 net container allocations by default, and each
+# look walks the young objects; a worker building documents and events for thousands of
+# messages a second spent a quarter of its CPU there (bulk import: 0.34 -> 0.24 ms a row).
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Collect cycles less often, and never walk what start-up built (modules, caches)."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @dataclass
@@ -58,6 +70,7 @@ def main(service: str, settings, build: Callable[..., Service]) -> int:
     from hssk_kit import logging as json_logging
 
     json_logging.configure(service, settings.log_level)
+    tune_gc()
 
     async def go() -> int:
         return await run(build(settings), settings.http_host, settings.http_port)

@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 from hssk_cli import bench_identity, bench_ingest, stack, synth
 from hssk_cli.paths import Layout
 from hssk_contracts import codec, topics
+from hssk_kit import runtime
 from hssk_kit.mongo import upsert_by_id
 
 RAW_TOPIC = "bench.raw.v1"
@@ -40,6 +41,7 @@ Payload = tuple[str, bytes]  # (visit key, encoded VisitSubmitted)
 
 def run(layout: Layout, *, visits: int, citizens: int) -> int:
     stack.up(layout)
+    runtime.tune_gc()  # per-worker figures are measured here: tuned as the services are
     started_at = datetime.now(UTC)
     payloads = build_payloads(visits, citizens, run_id=uuid.uuid4().hex[:10])
     try:

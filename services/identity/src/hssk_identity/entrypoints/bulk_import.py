@@ -23,7 +23,7 @@ from hssk_identity.bootstrap import build_index
 from hssk_identity.entrypoints import import_files as files
 from hssk_identity.handlers import Index, Query, Resolution
 from hssk_identity.staging import StagedIndex
-from hssk_kit import mongo
+from hssk_kit import mongo, runtime
 from hssk_kit.bus import TRANSIENT, Publish, Publisher
 
 BATCH = 500  # rows resolved at once: the rows held in memory, and the checkpoint's step
@@ -52,6 +52,7 @@ def main(path: Path, *, source: str | None, restart: bool, batch: int, to: Engin
     importer = partial(
         import_file, path, source=source, restart=restart, batch=batch, progress=sys.stderr
     )
+    runtime.tune_gc()
     try:
         with path.open(newline="", encoding="utf-8-sig") as rows:
             files.read_header(next(csv.reader(rows), None))  # before connecting to anything
