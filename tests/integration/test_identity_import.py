@@ -3,9 +3,11 @@ every row's outcome written once, PersonCreated on identity.person.v1, and a cra
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import random
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,13 @@ import pytest
 from hssk_cli import synth
 from hssk_contracts import topics
 from hssk_contracts.events import PersonCreated
+from hssk_contracts.identifiers import match_keys
+from hssk_contracts.visit import Identifier
 from hssk_identity.bootstrap import build_index
 from hssk_identity.entrypoints import bulk_import
 from hssk_identity.entrypoints.import_files import COLUMNS, outcomes_path
+from hssk_identity.handlers import Query, resolve
+from hssk_identity.registry import current_person
 from hssk_kit import mongo
 from hssk_kit.bus import Publisher
 from tests.conftest import BOOTSTRAP, MONGO_URL
@@ -145,3 +151,58 @@ async def test_an_import_stopped_midway_resumes_without_doing_a_row_twice(
         (o["row_id"], o["person_id"]) for o in outcomes
     ]
     assert restarted.summary().split()[:6] == ledger.summary().split()[:6]
+
+
+@pytest.mark.timeout(900)
+async def test_visits_registering_the_same_citizens_meanwhile_never_split_one(
+    tmp_path, index, publisher, uid
+):
+    """Hospitals keep sending visits while a list is imported: some of those visits register
+    the very citizens the import is about to store (the race `staging.store` resolves). However
+    the two interleave, each citizen ends as one person holding all of its identifiers, and every
+    identifier a person lists is held by that person."""
+    path = tmp_path / "race.csv"
+    write_list(path, seed=int(uid, 16) + 2, citizens=1_000)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    citizens = [r for r in rows if r["row_id"].startswith("c")]
+    rng = random.Random(int(uid, 16))
+    visited = rng.sample(citizens, 150)
+
+    async def visits() -> None:
+        for r in visited:
+            identifiers = (Identifier(type="cccd", value=r["cccd"]),)
+            if r["bhyt"]:
+                identifiers += (Identifier(type="bhyt", value=r["bhyt"]),)
+            query = Query(name=r["name"], identifiers=identifiers, birth_date=r["birth_date"])
+            await resolve(
+                query,
+                create=True,
+                cause=f"visit-{uid}-{r['row_id']}",
+                source="visit",
+                now=datetime.now(UTC),
+                index=index,
+                publish=publisher.publish,
+            )
+            await asyncio.sleep(rng.random() * 0.01)
+
+    await asyncio.gather(
+        bulk_import.import_file(
+            path, source=f"it-{uid}", index=index, publish=publisher.publish, batch=100
+        ),
+        visits(),
+    )
+
+    for r in citizens:
+        keys = match_keys([("cccd", r["cccd"])] + ([("bhyt", r["bhyt"])] if r["bhyt"] else []))
+        holders = {await index.persons.owner_of(k) for k in keys}
+        assert len(holders) == 1, f"{r['row_id']} split between {holders}"
+        holder = await index.persons.get(holders.pop())
+        assert holder is not None and not holder.merged_into
+        assert set(keys) <= set(holder.match_keys)
+        for key in holder.match_keys:
+            assert await index.persons.owner_of(key) == holder.person_id
+    outcomes = {o["row_id"]: o for o in read_outcomes(path)}
+    for r in visited:  # the row and the visit are one person, whoever registered first
+        owner = await index.persons.owner_of(f"cccd:{r['cccd']}")
+        linked = await current_person(index.persons, outcomes[r["row_id"]]["person_id"])
+        assert linked.person_id == owner
