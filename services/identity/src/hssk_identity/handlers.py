@@ -27,6 +27,8 @@ from hssk_identity.registry import (
     holders_of,
     link,
     register,
+    review_split,
+    summary,
 )
 from hssk_kit.bus import Publish, Rejected
 
@@ -72,6 +74,9 @@ async def resolve(
             holder = await link(holder, query, owners, index, publish)
             if first is not None and first.card is None:  # registered before cards existed
                 await index.persons.file_card(holder.match_keys, card(holder))
+            split = {k: o for k, o in owners.items() if o and o not in (owner, holder.person_id)}
+            if split:  # this citizen's other identifiers are held by someone else
+                await review_split(holder, split, summary(query), now, index)
             return Resolution("matched", holder.person_id, matched_on=key.split(":")[0])
         held_by = matching.compare(demographics, holder.person_id, holder.demographics())
         outcome = matching.Outcome(
@@ -107,7 +112,9 @@ async def resolve(
         return Resolution.ranked(outcome.decision, None, candidates)
     pending = tuple(c.person_id for c in candidates) if outcome.decision == "review" else ()
     try:
-        person = await register(query, owners, cause, source, index, publish, pending)
+        person, taken = await register(query, owners, cause, source, index, publish, pending)
+        if taken:  # a concurrent registration won a weaker identifier: likely the same citizen
+            await review_split(person, taken, summary(query), now, index)
     except LostRace as race:  # registered concurrently by someone else: that is who this is
         winner = await current_person(index.persons, race.args[0])
         await link(winner, query, await all_holders(keys, index.persons), index, publish)
@@ -119,7 +126,7 @@ async def resolve(
         person_id=person.person_id,
         ward=query.commune_code,
         reason=outcome.reason,
-        query=_summary(query),
+        query=summary(query),
         candidates=candidates,
         created_at=now,
     )
@@ -182,15 +189,3 @@ async def on_visit_accepted(
     )
     metrics.RESOLUTIONS.labels(found.decision, found.matched_on).inc()
     return found.person_id
-
-
-def _summary(q: Query) -> dict:
-    return {
-        "name": q.name,
-        "birth_date": q.birth_date,
-        "sex": q.sex,
-        "phone": q.phone,
-        "commune_code": q.commune_code,
-        "address": q.address,
-        "identifiers": [i.model_dump() for i in q.identifiers],
-    }

@@ -1,19 +1,23 @@
 """The index's bookkeeping: who holds which identifier, linking identifiers to a person,
-registering a new person (and losing a race to a concurrent registration), announcing them."""
+registering a new person (and losing a race to a concurrent registration), announcing them, and
+reviewing a citizen found held as two persons."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_contracts.visit import Identifier
+from hssk_identity import metrics
 from hssk_identity.domain import matching
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.query import Query
+from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Index, PersonRepository
 from hssk_kit.bus import Publish
 
@@ -91,23 +95,27 @@ async def register(
     index: Index,
     publish: Publish,
     pending_review_of: tuple[str, ...] = (),
-) -> Person:
+) -> tuple[Person, dict[str, str]]:
     """Store the person holding nothing, claim its identifiers, then list only those it won:
     an identifier listed on a person is always claimed by it, whatever crash comes between.
     Identifiers are claimed strongest first, one at a time: if a concurrent registration won
     the first, that winner is who this is (two registrations each winning one of a CCCD and a
-    BHYT card would otherwise split one citizen in two)."""
+    BHYT card would otherwise split one citizen in two). Answers the person and the weaker
+    identifiers it lost (key -> holder), for a review: that holder is likely the same citizen."""
     candidate = persons_domain.register(query, cause, source)
     person = replace(candidate, identifiers=(), pending_review_of=pending_review_of)
     first_time = await index.persons.add(person)
     free = [k for k, o in owners.items() if o is None]  # strongest first (ids.match_keys)
     won: set[str] = set()
+    taken: dict[str, str] = {}
     for key in free:
         holder = await index.persons.claim(key, card(candidate))
         if holder == person.person_id:
             won.add(key)
         elif not won:  # the strongest free identifier went to a concurrent registration:
             raise LostRace(holder)  # that is who this is (claiming on would split the person)
+        else:
+            taken[key] = holder
     kept = tuple(i for i in query.identifiers if _key_in(i, won))
     stored = person if first_time else await index.persons.get(person.person_id) or person
     if kept and not stored.identifiers:
@@ -115,7 +123,50 @@ async def register(
         await index.persons.save(stored)
     await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
     await announce_created(stored, publish)
-    return stored
+    return stored, taken
+
+
+async def review_split(
+    person: Person, held_by: dict[str, str], seen: dict, now: datetime, index: Index
+) -> None:
+    """`person` was brought identifiers held by others (`held_by`: key -> holder): one citizen
+    held as two persons, after a race between two registrations or in older data. Each pair
+    becomes one review (a ward officer links them, which merges the holder into `person`, or
+    keeps them apart), opened once whatever brings it up again."""
+    for other_id in sorted(set(held_by.values()) - {person.person_id}):
+        other = await current_person(index.persons, other_id)
+        if other.person_id == person.person_id:
+            continue
+        review_id = derive_event_id("split", *sorted((person.person_id, other.person_id)))
+        if await index.reviews.get(review_id) is not None:
+            continue
+        kinds = sorted({k.split(":")[0] for k, o in held_by.items() if o == other_id})
+        compared = matching.compare(other.demographics(), person.person_id, person.demographics())
+        await index.reviews.open(
+            Review(
+                review_id=review_id,
+                person_id=other.person_id,
+                ward=other.commune_code or person.commune_code,
+                reason=f"{' and '.join(kinds)} of this citizen held by another person",
+                query=seen,
+                candidates=[Candidate(person.person_id, compared.total, compared.weights)],
+                created_at=now,
+            )
+        )
+        metrics.REVIEWS_OPENED.inc()
+
+
+def summary(q: Query | Person) -> dict:
+    """What came in (a query, or the person it registered), as a review shows it."""
+    return {
+        "name": q.name,
+        "birth_date": q.birth_date,
+        "sex": q.sex,
+        "phone": q.phone,
+        "commune_code": q.commune_code,
+        "address": q.address,
+        "identifiers": [i.model_dump() for i in q.identifiers],
+    }
 
 
 def _key_in(identifier: Identifier, keys: set[str]) -> bool:

@@ -13,7 +13,8 @@ naming one person twice links the second row to the first.
    registration (a visit, another import) took that identifier after the prefetch: that one is
    who the row is. The staged person is kept unreachable, holding nothing, marked merged into
    the winner, and every row that touched it is resolved again on its own (`store` answers them).
-3. every other claim; a person that lost one no longer lists it (saved again and announced).
+3. every other claim; a person that lost one no longer lists it (saved again and announced),
+   and a review asks whether that identifier's holder is the same citizen.
 4. persons that existed and changed, identifier cards, blocks, decisions, reviews.
 5. the events, in the order the rows made them.
 A failure or stop anywhere leaves what a stop in the middle of rows resolved one by one would:
@@ -32,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, KeysView
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from hssk_contracts import identifiers as ids
@@ -46,7 +48,7 @@ from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.query import Query
 from hssk_identity.domain.review import Review
 from hssk_identity.ports import Holding, Index
-from hssk_identity.registry import PRODUCER
+from hssk_identity.registry import PRODUCER, review_split, summary
 from hssk_kit.bus import Publish
 
 MERGE_HOPS = 10  # as registry.current_person follows them
@@ -191,7 +193,7 @@ class StagedIndex:
             if not person_ids:
                 return
 
-    async def store(self, publish: Publish) -> set[int]:
+    async def store(self, publish: Publish, now: datetime) -> set[int]:
         """Store the batch (in the order the module's docstring gives); answers the rows to
         resolve again one by one, after this, against the real index."""
         s = self._s
@@ -201,7 +203,7 @@ class StagedIndex:
         dropped = await self._claim_the_rest(redo)
         # One command at a time: SQLite writes one transaction at a time anyway, and FerretDB
         # v1 was seen to stall on concurrent bulk updates.
-        repaired = await self._save_persons(dropped, lost.keys())
+        repaired = await self._save_persons(dropped, lost.keys(), now)
         await self._file_cards(redo)
         await s.real.blocks.add_all(*self._blocks_filed(redo))
         await s.real.decisions.record_all(
@@ -231,8 +233,8 @@ class StagedIndex:
         self._first_claims = {key for key, _ in firsts.values()}
         return lost
 
-    async def _claim_the_rest(self, redo: set[int]) -> dict[str, set[str]]:
-        """Every other claim; answers, per person, the identifiers it lost to someone else."""
+    async def _claim_the_rest(self, redo: set[int]) -> dict[str, dict[str, str]]:
+        """Every other claim; answers, per person, the identifiers it lost and who holds them."""
         s = self._s
         rest = [
             (key, card)
@@ -240,21 +242,21 @@ class StagedIndex:
             if row not in redo and key not in self._first_claims
         ]
         holders = await s.real.persons.claim_all(rest)
-        dropped: dict[str, set[str]] = defaultdict(set)
+        dropped: dict[str, dict[str, str]] = defaultdict(dict)
         for key, card in rest:
             if holders[key] != card.person_id:
-                dropped[card.person_id].add(key)
+                dropped[card.person_id][key] = holders[key]
         return dropped
 
     async def _save_persons(
-        self, dropped: dict[str, set[str]], lost: KeysView[str]
+        self, dropped: dict[str, dict[str, str]], lost: KeysView[str], now: datetime
     ) -> list[tuple[Topic, Envelope]]:
         """Persons that existed and changed; and those that lost an identifier, which no
         longer list it (answers the events announcing that)."""
         s = self._s
         changed = [p for pid in s.changed - lost - dropped.keys() if (p := s.persons[pid])]
         await s.real.persons.save_all(changed)
-        return [await self._drop(pid, keys) for pid, keys in dropped.items()]
+        return [await self._drop(pid, held_by, now) for pid, held_by in dropped.items()]
 
     async def _file_cards(self, redo: set[int]) -> None:
         cards = {key: card for key, (card, row) in self._s.cards.items() if row not in redo}
@@ -273,13 +275,17 @@ class StagedIndex:
             if row not in redo:
                 await self._s.real.reviews.open(review)
 
-    async def _drop(self, person_id: str, keys: set[str]) -> tuple[Topic, Envelope]:
-        """The person no longer lists the identifiers whose claim it lost: saved, announced."""
+    async def _drop(
+        self, person_id: str, held_by: dict[str, str], now: datetime
+    ) -> tuple[Topic, Envelope]:
+        """The person no longer lists the identifiers whose claim it lost (saved, announced),
+        and a review asks whether their holder is the same citizen."""
         person = self._s.persons[person_id]
         assert person is not None
-        gone = [i for i in person.identifiers if ids.match_key(i.type, i.value) in keys]
+        gone = [i for i in person.identifiers if ids.match_key(i.type, i.value) in held_by]
         fixed = persons_domain.without_identifiers(person, gone)
         await self._s.real.persons.save(fixed)
+        await review_split(fixed, held_by, summary(person), now, self._s.real)
         return topics.IDENTITY_PERSON, PersonUpdated.new(
             event_id=derive_event_id("person-updated", person_id, str(fixed.version)),
             producer=PRODUCER,

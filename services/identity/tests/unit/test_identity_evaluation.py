@@ -211,6 +211,16 @@ def test_metrics_pass_the_targets_when_everything_is_right():
     assert (s.precision, s.recall, s.review_rate, s.failed_targets()) == (1.0, 1.0, 0.0, [])
 
 
+def test_reviews_opened_beside_a_decision_count_in_the_review_rate():
+    """A match that finds the citizen's card held by another person opens a split review too:
+    a ward officer's work like any other review."""
+    s = scoring.score(
+        [outcome("A", "H0", "created", "A"), outcome("A", "H0", "matched", "A", other_reviews=1)]
+    )
+
+    assert (s.reviews, s.review_rate) == (1, 0.5)
+
+
 def test_perturbation_breakdown_counts_the_first_records_perturbations_too():
     rows = scoring.by_perturbation(HAND_MADE)
 

@@ -252,3 +252,61 @@ async def test_concurrent_registrations_never_split_a_citizen_between_two_identi
         "cccd:001185012345": first.person_id,
         "bhxh:0123456789": first.person_id,
     }
+
+
+CARD_ID = Identifier(type="bhyt", value="DN4010123456789")
+
+
+def split_review(index: Index):
+    return next(iter(index.reviews.reviews.values()))  # type: ignore[attr-defined]
+
+
+async def test_a_citizen_found_held_as_two_persons_is_reviewed_and_linking_merges_them(
+    index, publish
+):
+    first = await run(lan(), index, publish, "c1")  # registered by the personal ID
+    other = lan(name="Lê Thị Hoa", birth_date="1990-01-02", phone=None, identifiers=(CARD_ID,))
+    card_only = await run(other, index, publish, "c2")  # the card, typed on someone else
+    assert card_only.decision == "created"
+
+    both = await run(lan(identifiers=(CCCD_ID, CARD_ID)), index, publish, "c3")
+
+    assert (both.decision, both.person_id) == ("matched", first.person_id)
+    review = split_review(index)
+    assert (review.person_id, [c.person_id for c in review.candidates]) == (
+        card_only.person_id,
+        [first.person_id],
+    )
+    assert review.reason == "bhxh of this citizen held by another person"
+    await run(lan(identifiers=(CCCD_ID, CARD_ID)), index, publish, "c4")
+    assert len(index.reviews.reviews) == 1  # type: ignore[attr-defined]  # asked once
+    await merges.resolve_review(
+        review.review_id,
+        "link",
+        None,
+        by="officer",
+        role="ward_officer",
+        index=index,
+        publish=publish,
+        audit=InMemoryAuditLog(),
+    )
+    assert await index.persons.owner_of("bhxh:0123456789") == first.person_id
+
+
+async def test_a_registration_losing_a_weaker_identifier_to_a_concurrent_one_is_reviewed(
+    publish,
+):
+    index = replace(in_memory_index(), persons=SlowSecondClaim())
+    with_card = lan(identifiers=(CCCD_ID, CARD_ID))
+    card_only = lan(identifiers=(CARD_ID,))
+
+    first, second = await asyncio.gather(
+        run(with_card, index, publish, "c1"), run(card_only, index, publish, "c2")
+    )
+
+    assert first.person_id != second.person_id  # the card went to the other registration
+    review = split_review(index)
+    assert (review.person_id, review.candidates[0].person_id) == (
+        second.person_id,
+        first.person_id,
+    )

@@ -42,7 +42,7 @@ async def resolve_batch(
     for n, (cause, query) in enumerate(rows):
         staged.row = n
         found.append(await answer(query, cause, staged.index, staged.publish))
-    redo = await staged.store(publish)
+    redo = await staged.store(publish, NOW)
     for n in sorted(redo):
         cause, query = rows[n]
         found[n] = await answer(query, cause, index, publish)
@@ -135,6 +135,9 @@ async def test_a_person_losing_a_weaker_claim_at_storing_no_longer_lists_it(publ
     assert persons.identifiers["bhxh:0123456789"] == persons.rival.person_id  # type: ignore[union-attr]
     last = [e for _, e in publish.sent if e.key == mine.person_id][-1]
     assert isinstance(last, PersonUpdated) and last.data.identifiers == list(mine.identifiers)
+    (review,) = index.reviews.reviews.values()  # type: ignore[attr-defined]
+    assert review.person_id == persons.rival.person_id  # type: ignore[union-attr]
+    assert [c.person_id for c in review.candidates] == [mine.person_id]
 
 
 async def test_a_block_too_common_to_be_read_stops_growing(publish):

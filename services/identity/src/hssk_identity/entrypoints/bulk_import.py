@@ -211,8 +211,8 @@ class _Resolver:
         again on its own. Then the batch's outcome lines are final. True if it was stored
         exactly as staged."""
         assert batch.staged is not None and batch.found is not None
-        redo = await batch.staged.store(self._publish)
         now = self._clock()
+        redo = await batch.staged.store(self._publish, now)
         for n in sorted(redo):
             cause, query = batch.asked[n]
             batch.found[n] = await self._resolve(query, cause, now, self._index, self._publish)

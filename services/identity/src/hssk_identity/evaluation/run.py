@@ -39,6 +39,7 @@ async def resolve_all(records: Sequence[Record], index: Index | None = None) -> 
     first_tags: dict[str, tuple[str, ...]] = {}
     keys_seen: dict[str, set[str]] = {}
     outcomes = []
+    open_reviews = 0
     for r in records:
         found = await resolve(
             _query(r),
@@ -53,6 +54,8 @@ async def resolve_all(records: Sequence[Record], index: Index | None = None) -> 
             label_of.setdefault(found.person_id, r.label)
         linked = label_of.get(found.person_id or "")
         review = await index.reviews.get(found.review_id) if found.review_id else None
+        opened = len(await index.reviews.list_open(None)) - open_reviews
+        open_reviews += opened
         keys = set(ids.match_keys(list(r.identifiers)))
         outcomes.append(
             Outcome(
@@ -67,6 +70,7 @@ async def resolve_all(records: Sequence[Record], index: Index | None = None) -> 
                 first_tags=first_tags.get(r.label, ()),
                 shares_identifier=bool(keys & keys_seen.get(r.label, set())),
                 reason=review.reason if review else "",
+                other_reviews=max(0, opened - (found.decision == "review")),
             )
         )
         first_tags.setdefault(r.label, r.perturbations)

@@ -31,6 +31,7 @@ class Outcome:
     first_tags: tuple[str, ...] = ()  # perturbations of the first record seen with this label
     shares_identifier: bool = False  # an earlier record of this label carried one of its IDs
     reason: str = ""  # why a review was opened
+    other_reviews: int = 0  # reviews opened beside the decision (a citizen held as two persons)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def score(outcomes: Sequence[Outcome]) -> Scores:
         duplicate = o.label in seen
         seen.add(o.label)
         decisions[o.decision if o.decision != "matched" else f"matched:{o.matched_on}"] += 1
-        reviews += o.decision == "review"
+        reviews += (o.decision == "review") + o.other_reviews
         if o.decision == "matched":
             matched += 1
             correct += o.linked_label == o.label
