@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -15,6 +14,7 @@ from hssk_contracts.topics import Topic
 from hssk_identity.candidates import MAX_BLOCK
 from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Review
+from hssk_identity.one_by_one import BlocksOneByOne, PersonsOneByOne
 from hssk_identity.ports import Holding, Index
 
 T = TypeVar("T")
@@ -67,7 +67,7 @@ class Stage:
         return missing
 
 
-class StagedPersons:
+class StagedPersons(PersonsOneByOne):
     def __init__(self, stage: Stage):
         self._s = stage
 
@@ -125,28 +125,8 @@ class StagedPersons:
             self._s.persons[person_id] = await self._s.real.persons.get(person_id)
         return self._s.persons[person_id]
 
-    async def holdings(self, keys: list[str]) -> dict[str, Holding]:
-        return {key: held for key in keys if (held := await self.holding(key))}
 
-    async def get_many(self, person_ids: list[str]) -> dict[str, Person]:
-        return {pid: p for pid in person_ids if (p := await self.get(pid))}
-
-    async def add_all(self, persons: list[Person]) -> set[str]:
-        return {p.person_id for p in persons if await self.add(p)}
-
-    async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
-        return {key: await self.claim(key, card) for key, card in claims}
-
-    async def save_all(self, persons: list[Person]) -> None:
-        for person in persons:
-            await self.save(person)
-
-    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
-        for key, card in cards.items():
-            await self.file_card([key], card)
-
-
-class StagedBlocks:
+class StagedBlocks(BlocksOneByOne):
     def __init__(self, stage: Stage):
         self._s = stage
 
@@ -176,13 +156,6 @@ class StagedBlocks:
 
     async def lists(self, keys: list[str]) -> dict[str, list[str]]:
         return {key: list(members) for key in keys if (members := await self._list(key))}
-
-    async def add_all(
-        self, members: dict[str, list[str]], existing: AbstractSet[str] = frozenset()
-    ) -> None:
-        for key, person_ids in members.items():
-            for person_id in person_ids:
-                await self.add([key], person_id)
 
 
 class StagedReviews:

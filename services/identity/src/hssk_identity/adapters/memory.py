@@ -3,15 +3,15 @@ by tests/integration/test_adapters.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from hssk_identity.domain.person import HolderCard, Person
 from hssk_identity.domain.review import Review
+from hssk_identity.one_by_one import BlocksOneByOne, PersonsOneByOne
 from hssk_identity.ports import Holding
 
 
-class InMemoryPersonRepository:
+class InMemoryPersonRepository(PersonsOneByOne):
     def __init__(self) -> None:
         self.persons: dict[str, Person] = {}
         self.identifiers: dict[str, str] = {}
@@ -51,29 +51,8 @@ class InMemoryPersonRepository:
     async def get(self, person_id: str) -> Person | None:
         return self.persons.get(person_id)
 
-    async def holdings(self, keys: list[str]) -> dict[str, Holding]:
-        found = {key: await self.holding(key) for key in keys}
-        return {key: held for key, held in found.items() if held is not None}
 
-    async def get_many(self, person_ids: list[str]) -> dict[str, Person]:
-        return {pid: self.persons[pid] for pid in person_ids if pid in self.persons}
-
-    async def add_all(self, persons: list[Person]) -> set[str]:
-        return {p.person_id for p in persons if await self.add(p)}
-
-    async def claim_all(self, claims: list[tuple[str, HolderCard]]) -> dict[str, str]:
-        return {key: await self.claim(key, card) for key, card in claims}
-
-    async def save_all(self, persons: list[Person]) -> None:
-        for person in persons:
-            await self.save(person)
-
-    async def file_cards(self, cards: dict[str, HolderCard]) -> None:
-        for key, card in cards.items():
-            await self.file_card([key], card)
-
-
-class InMemoryBlockIndex:
+class InMemoryBlockIndex(BlocksOneByOne):
     def __init__(self) -> None:
         self.blocks: dict[str, list[str]] = {}
 
@@ -93,13 +72,6 @@ class InMemoryBlockIndex:
 
     async def lists(self, keys: list[str]) -> dict[str, list[str]]:
         return {key: list(self.blocks[key]) for key in keys if key in self.blocks}
-
-    async def add_all(
-        self, members: dict[str, list[str]], existing: AbstractSet[str] = frozenset()
-    ) -> None:
-        for key, person_ids in members.items():
-            for person_id in person_ids:
-                await self.add([key], person_id)
 
 
 class InMemoryReviewQueue:
