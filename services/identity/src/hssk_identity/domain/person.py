@@ -37,16 +37,7 @@ class Person:
         return ids.match_keys([(i.type, i.value) for i in self.identifiers])
 
     def demographics(self) -> Demographics:
-        return Demographics(
-            name=names.parse(self.name),
-            birth=dates.parse_birth_date(self.birth_date),
-            sex=self.sex,
-            phone=self.phone,
-            commune_code=self.commune_code,
-            address=self.address,
-            personal_id=personal_id(self.identifiers),
-            insurance_number=insurance_number(self.identifiers),
-        )
+        return demographics_of(self)
 
     def snapshot(self) -> PersonSnapshot:
         return PersonSnapshot(
@@ -85,6 +76,20 @@ def card(person: Person) -> HolderCard:
         birth_date=person.birth_date,
         created_by=person.created_by,
         identifiers=tuple(f"{i.type}:{i.value}" for i in person.identifiers),
+    )
+
+
+def demographics_of(x: Any) -> Demographics:
+    """What the matcher compares, of a person or a query (both have these fields)."""
+    return Demographics(
+        name=names.parse(x.name),
+        birth=dates.parse_birth_date(x.birth_date),
+        sex=x.sex,
+        phone=x.phone,
+        commune_code=x.commune_code,
+        address=x.address,
+        personal_id=personal_id(x.identifiers),
+        insurance_number=insurance_number(x.identifiers),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hssk_contracts.visit import Identifier
-from hssk_identity.domain import dates, matching, names
+from hssk_identity.domain import dates, matching
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.review import Candidate
 
@@ -24,16 +24,7 @@ class Query:
         """Worked out once per query (one resolution asks for it several times)."""
         known: matching.Demographics | None = self.__dict__.get("_demographics")
         if known is None:
-            known = matching.Demographics(
-                name=names.parse(self.name),
-                birth=dates.parse_birth_date(self.birth_date),
-                sex=self.sex,
-                phone=self.phone,
-                commune_code=self.commune_code,
-                address=self.address,
-                personal_id=persons_domain.personal_id(self.identifiers),
-                insurance_number=persons_domain.insurance_number(self.identifiers),
-            )
+            known = persons_domain.demographics_of(self)
             object.__setattr__(self, "_demographics", known)  # not a field: no effect on ==
         return known
 
