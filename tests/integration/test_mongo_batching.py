@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient, UpdateOne, monitoring
 
 from hssk_kit.mongo import BatchedInserts, ByIdReader, update_each
 from tests.conftest import MONGO_URL
@@ -104,7 +104,7 @@ async def test_bulk_reads_inserts_and_updates_take_few_commands(scratch):
     assert await inserts.insert_all([{"_id": "d1"}, {"_id": "new"}]) == [False, True]
 
     updates = {f"d{i}": {"$addToSet": {"n": {"$each": [i, -i]}}} for i in range(120)}
-    await update_each(docs, {**updates, "missing": {"$set": {"n": []}}})
+    await update_each(docs, {**updates, "missing": {"$set": {"n": []}}}, per_command=50)
 
     assert commands.seen["update"] == 3  # 121 statements, 50 to a command
     found = await ByIdReader(docs, max_batch=100).get_many([f"d{i}" for i in range(250)] + ["x"])
@@ -112,3 +112,27 @@ async def test_bulk_reads_inserts_and_updates_take_few_commands(scratch):
     assert found["d7"]["n"] == [7, -7] and found["d0"]["n"] == [0]
     assert found["d200"]["n"] == [200]
     assert await docs.find_one({"_id": "missing"}) is None
+
+
+@pytest.mark.timeout(60)
+async def test_an_update_of_hundreds_of_statements_and_concurrent_ones_complete(scratch):
+    """Stock FerretDB v1 hung here: each statement kept a pooled SQLite connection (100 in all)
+    until its command ended (infra/ferretdb/patches/0005)."""
+    docs, _ = scratch
+    await docs.insert_many([{"_id": f"u{i}", "n": []} for i in range(1_000)])
+
+    await update_each(docs, {f"u{i}": {"$addToSet": {"n": i}} for i in range(400)})
+    await asyncio.gather(
+        *(
+            docs.bulk_write(
+                [
+                    UpdateOne({"_id": f"u{j * 150 + i}"}, {"$addToSet": {"n": -1}})
+                    for i in range(150)
+                ]
+            )
+            for j in range(4)
+        )
+    )
+
+    found = await ByIdReader(docs).get_many(["u0", "u399", "u599", "u700"])
+    assert [found[k]["n"] for k in ("u0", "u399", "u599", "u700")] == [[0, -1], [399, -1], [-1], []]

@@ -188,15 +188,17 @@ class BatchedInserts(_PerTurnBatches):
         return results
 
 
-UPDATES_PER_COMMAND = 50  # FerretDB v1 stops answering an `update` of 100 statements or more
+UPDATES_PER_COMMAND = 500  # stock FerretDB v1 hung at 100 (infra/ferretdb/patches/0005)
 
 
-async def update_each(collection: Any, updates: dict[Any, dict]) -> None:
-    """Apply `updates[_id]` to each document `_id`, several to a command (no round trip each;
+async def update_each(
+    collection: Any, updates: dict[Any, dict], per_command: int = UPDATES_PER_COMMAND
+) -> None:
+    """Apply `updates[_id]` to each document `_id`, many to a command (no round trip each;
     FerretDB still applies them one by one). A missing document is left missing."""
     statements = [UpdateOne({"_id": _id}, update) for _id, update in updates.items()]
-    for start in range(0, len(statements), UPDATES_PER_COMMAND):
-        chunk = statements[start : start + UPDATES_PER_COMMAND]
+    for start in range(0, len(statements), per_command):
+        chunk = statements[start : start + per_command]
         metrics.MONGO_BATCH.labels(collection.name, "update").observe(len(chunk))
         await collection.bulk_write(chunk, ordered=False)
 

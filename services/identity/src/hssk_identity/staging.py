@@ -149,8 +149,7 @@ class StagedIndex:
         lost = await self._claim_first_identifiers()
         redo = {row for row, touched in s.touched.items() if touched & lost.keys()}
         dropped = await self._claim_the_rest(redo)
-        # One command at a time: SQLite writes one transaction at a time anyway, and FerretDB
-        # v1 was seen to stall on concurrent bulk updates.
+        # One command at a time: SQLite writes one transaction at a time anyway.
         repaired = await self._save_persons(dropped, lost.keys(), now)
         await self._file_cards(redo)
         await s.real.blocks.add_all(*self._blocks_filed(redo))
