@@ -45,7 +45,7 @@ async def resolve(
     index: Index,
     publish: Publish,
 ) -> Resolution:
-    keys = ids.match_keys([(i.type, i.value) for i in query.identifiers])
+    keys = query.match_keys
     first = await index.persons.holding(keys[0]) if keys else None
     if first is not None and query.answered_by(first.card, cause):  # a returning patient
         return Resolution("matched", first.person_id, matched_on=keys[0].split(":")[0])

@@ -46,7 +46,6 @@ class StagedIndex:
     def __init__(self, real: Index, under: StagedIndex | None = None):
         """`under`: the batch before this one, if its writes are still being stored."""
         self._s: Stage = Stage(real, under=under.stage if under else None)
-        self._first_claims: set[str] = set()
         self.stored_as_staged = False
         self.index = Index(
             persons=StagedPersons(self._s),
@@ -82,7 +81,7 @@ class StagedIndex:
         register. A row its identifier's card answers reads nothing more. Anything missed is
         read when asked for, so this only decides how fast."""
         s, real = self._s, self._s.real
-        keys = unique(k for _, q in rows for k in _match_keys(q))
+        keys = unique(k for _, q in rows for k in q.match_keys)
         missing = s.inherit("holdings", keys)
         read = await real.persons.holdings(missing)
         s.holdings.update({key: read.get(key) for key in missing})
@@ -90,7 +89,7 @@ class StagedIndex:
         wanted: list[str] = []
         unknown: list[tuple[str, Query]] = []
         for cause, query in rows:
-            its = _match_keys(query)
+            its = query.match_keys
             holders = [held[k].person_id for k in its if k in held]
             if not holders:
                 unknown.append((cause, query))
@@ -146,9 +145,10 @@ class StagedIndex:
         batch again (resolve is idempotent by cause) finishes what it started."""
         s = self._s
         await s.real.persons.add_all([p for pid in s.new if (p := s.persons[pid])])
-        lost = await self._claim_first_identifiers()
+        firsts = self._first_claims()
+        lost = await self._claim_first_identifiers(firsts)
         redo = {row for row, touched in s.touched.items() if touched & lost.keys()}
-        dropped = await self._claim_the_rest(redo)
+        dropped = await self._claim_the_rest(redo, {key for key, _ in firsts.values()})
         # One command at a time: SQLite writes one transaction at a time anyway.
         repaired = await self._save_persons(dropped, lost.keys(), now)
         await self._file_cards(redo)
@@ -162,14 +162,20 @@ class StagedIndex:
         self.stored_as_staged = not lost and not dropped
         return redo
 
-    async def _claim_first_identifiers(self) -> dict[str, str]:
-        """Each new person's first claim; answers the persons that lost it, with the winner.
-        Those are kept unreachable: holding nothing, merged into the winner."""
-        s = self._s
+    def _first_claims(self) -> dict[str, tuple[str, HolderCard]]:
+        """Each new person's first (strongest) claim, by person."""
         firsts: dict[str, tuple[str, HolderCard]] = {}
-        for key, (card, _) in s.claims.items():
-            if card.person_id in s.new:
+        for key, (card, _) in self._s.claims.items():
+            if card.person_id in self._s.new:
                 firsts.setdefault(card.person_id, (key, card))
+        return firsts
+
+    async def _claim_first_identifiers(
+        self, firsts: dict[str, tuple[str, HolderCard]]
+    ) -> dict[str, str]:
+        """Answers the persons that lost their first claim, with the winner. Those are kept
+        unreachable: holding nothing, merged into the winner."""
+        s = self._s
         holders = await s.real.persons.claim_all(list(firsts.values()))
         lost = {pid: holders[key] for pid, (key, _) in firsts.items() if holders[key] != pid}
         for pid, winner in lost.items():
@@ -177,16 +183,15 @@ class StagedIndex:
             assert gone is not None
             bumped = persons_domain.bump(gone, identifiers=(), merged_into=winner)
             await s.real.persons.save(bumped)
-        self._first_claims = {key for key, _ in firsts.values()}
         return lost
 
-    async def _claim_the_rest(self, redo: set[int]) -> dict[str, dict[str, str]]:
+    async def _claim_the_rest(self, redo: set[int], claimed: set[str]) -> dict[str, dict[str, str]]:
         """Every other claim; answers, per person, the identifiers it lost and who holds them."""
         s = self._s
         rest = [
             (key, card)
             for key, (card, row) in s.claims.items()
-            if row not in redo and key not in self._first_claims
+            if row not in redo and key not in claimed
         ]
         holders = await s.real.persons.claim_all(rest)
         dropped: dict[str, dict[str, str]] = defaultdict(dict)
@@ -239,7 +244,3 @@ class StagedIndex:
             key=person_id,
             data=fixed.snapshot(),
         )
-
-
-def _match_keys(q: Query) -> list[str]:
-    return ids.match_keys([(i.type, i.value) for i in q.identifiers])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hssk_contracts import identifiers as ids
 from hssk_contracts.visit import Identifier
 from hssk_identity.domain import dates, matching
 from hssk_identity.domain import person as persons_domain
@@ -19,6 +20,11 @@ class Query:
     phone: str | None = None
     commune_code: str | None = None
     address: str | None = None
+
+    @property
+    def match_keys(self) -> list[str]:
+        """Lookup keys of the identifiers brought, strongest first (as a person's)."""
+        return ids.match_keys([(i.type, i.value) for i in self.identifiers])
 
     def demographics(self) -> matching.Demographics:
         """Worked out once per query (one resolution asks for it several times)."""
