@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from hssk_contracts import text
 from hssk_contracts.envelope import Envelope
+from hssk_contracts.problems import DecodeError, Problem
 from hssk_contracts.registry import EVENTS_BY_TOPIC
+
+__all__ = ["DecodeError", "Problem", "decode", "decode_as", "encode", "problems_from"]
 
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 E = TypeVar("E", bound=Envelope)
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    rule: str
-    message: str
-    value: str | None = None
-
-
-class DecodeError(ValueError):
-    """The bytes are not a valid event for the topic; `problems` lists each reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
 
 
 @cache
@@ -47,23 +33,15 @@ def encode(event: BaseModel) -> bytes:
 def problems_from(error: ValidationError) -> list[Problem]:
     out = []
     for err in error.errors(include_url=False):
-        where = ".".join(str(p) for p in err["loc"]) or "$"
-        value = err.get("input")
-        shown = None if isinstance(value, dict | list) or value is None else str(value)[:200]
-        out.append(Problem(field=where, rule=err["type"], message=err["msg"], value=shown))
+        where = text.shown(".".join(str(p) for p in err["loc"])) or "$"
+        message = text.shown(err["msg"]) or err["type"]
+        out.append(Problem(where, err["type"], message, text.shown(err.get("input"))))
     return out
-
-
-def _reject_constant(name: str) -> None:
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
 
 
 def decode(topic: str, raw: bytes) -> Envelope:
     """Parse and validate `raw` as an event of `topic`; raise DecodeError with every problem."""
-    try:
-        doc = json.loads(raw, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError([Problem("$", "json_invalid", f"not valid UTF-8 JSON: {exc}")]) from None
+    doc = text.loads(raw)
     if not isinstance(doc, dict):
         raise DecodeError([Problem("$", "envelope_type", "an event must be a JSON object")])
     version = doc.get("schema_version", 1)
@@ -73,9 +51,9 @@ def decode(topic: str, raw: bytes) -> Envelope:
                 Problem(
                     "schema_version",
                     "schema_version_unsupported",
-                    f"schema_version {version!r} is not supported on {topic} "
+                    f"schema_version {text.shown(repr(version))} is not supported on {topic} "
                     f"(supported: {sorted(SUPPORTED_SCHEMA_VERSIONS)})",
-                    str(version),
+                    text.shown(version),
                 )
             ]
         )

@@ -44,13 +44,13 @@ fhir_patient, fhir_encounter and fhir_clinical, the URLs and code maps in fhir_s
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from hssk_contracts.codec import Problem, problems_from
+from hssk_contracts import text
+from hssk_contracts.codec import DecodeError, Problem, problems_from
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr.domain.fhir_clinical import (
     ICD10_RE,
@@ -136,9 +136,9 @@ def parse_bundle(raw: bytes, *, received_at: datetime) -> Parsed:
         size = str(len(raw))
         return _rejected(Problem("$", "payload_too_large", f"{size} bytes > {MAX_BYTES}", size))
     try:
-        doc = json.loads(raw, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _rejected(Problem("$", "json_invalid", f"not valid UTF-8 JSON: {exc}"))
+        doc = text.loads(raw)
+    except DecodeError as exc:
+        return Parsed(None, exc.problems, [], {}, None, None)
     kind = doc.get("resourceType") if isinstance(doc, dict) else None
     if kind != "Bundle":
         shown = kind if isinstance(kind, str) else None
@@ -156,10 +156,6 @@ def parse_bundle(raw: bytes, *, received_at: datetime) -> Parsed:
 
 def _rejected(problem: Problem) -> Parsed:
     return Parsed(None, [problem], [], {}, None, None)
-
-
-def _reject_constant(name: str) -> None:
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
 
 
 # --- mapping -----------------------------------------------------------------------------------
