@@ -1,21 +1,80 @@
-"""JWT verification (explicit algorithm allow-list; iss, aud, exp checked) and role checks.
-
-Roles: citizen, doctor (facility), ward_officer (ward), leader, hospital (facility), operator.
+"""JWT verification and role checks. A token passes, in this order: compact form, a header with
+an allowed alg and no `crit`, the signature, the claim schema (hssk_kit.claims), then PyJWT's
+exp/nbf/iat/iss/aud checks. Each refusal is counted in hssk_auth_rejected_total{service, reason}.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, Request
+from jwt.utils import base64url_decode
 
+from hssk_contracts import text
+from hssk_kit import claims
+from hssk_kit.claims import ROLES, ClaimsError, Role
+from hssk_kit.metrics import AUTH_REJECTED
 from hssk_kit.settings import ServiceSettings
 
-Role = Literal["citizen", "doctor", "ward_officer", "leader", "hospital", "operator"]
-ROLES: frozenset[str] = frozenset(Role.__args__)  # type: ignore[attr-defined]
+__all__ = [
+    "REASONS",
+    "ROLES",
+    "CurrentPrincipal",
+    "Principal",
+    "Role",
+    "TokenRefused",
+    "TokenVerifier",
+    "current_principal",
+    "require_roles",
+]
+
+REASONS = (
+    "missing",  # no Authorization: Bearer header
+    "malformed",  # not a compact JWS, or undecodable header / payload, or two headers
+    "header",  # a header parameter we refuse (crit)
+    "algorithm",  # alg not in settings.jwt_algorithms (none, HS*, PS*, ...)
+    "unknown_key",  # no key of ours can check it (kid not in the JWKS, key of another type)
+    "keys_unavailable",  # our key file or JWKS cannot be read: our fault, not the caller's
+    "signature",
+    "claims",  # the claim schema
+    "expired",
+    "not_yet_valid",
+    "issuer",
+    "audience",
+)
+_BEARER_PLEASE = "send one Authorization: Bearer <token> header"
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+class _UnsupportedHeader(jwt.InvalidTokenError):
+    pass
+
+
+# Most specific first: InvalidSignatureError is a DecodeError, a connection error a client error.
+_REASON_OF: tuple[tuple[type[Exception], str], ...] = (
+    (ClaimsError, "claims"),
+    (_UnsupportedHeader, "header"),
+    (jwt.InvalidSignatureError, "signature"),
+    (jwt.InvalidAlgorithmError, "algorithm"),
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidIssuerError, "issuer"),
+    (jwt.InvalidAudienceError, "audience"),
+    (jwt.PyJWKClientConnectionError, "keys_unavailable"),
+    (jwt.PyJWKSetError, "keys_unavailable"),
+    (OSError, "keys_unavailable"),
+    (jwt.PyJWKClientError, "unknown_key"),
+    (jwt.InvalidKeyError, "unknown_key"),
+    (jwt.MissingRequiredClaimError, "claims"),
+    (jwt.InvalidIssuedAtError, "claims"),
+    (jwt.PyJWTError, "malformed"),  # DecodeError, and the rest (a kid that is not text, ...)
+)
 
 
 @dataclass(frozen=True)
@@ -27,64 +86,132 @@ class Principal:
     person_id: str | None = None
 
 
+class TokenRefused(PermissionError):
+    """A refused token; `reason` is one of REASONS."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class _SchemaFirstJWT(jwt.PyJWT):
+    """PyJWT holding the payload to the claim schema before its own claim checks, which would
+    int() a string exp. (`_decode_payload` is PyJWT's documented hook for subclasses.)"""
+
+    def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
+        try:
+            payload = json.loads(decoded["payload"], object_pairs_hook=_unique_names)
+        except (ValueError, RecursionError) as exc:
+            raise jwt.DecodeError(f"the payload is not JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise jwt.DecodeError("the payload is not a JSON object")
+        # PyJWT goes on to check exp, nbf, iat, iss and aud of the checked claims only.
+        return claims.check(payload).model_dump(exclude_none=True)
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two values for one claim leave which one counts to the parser: refuse the ambiguity.
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        twice = next(name for name, n in Counter(name for name, _ in pairs).items() if n > 1)
+        raise ValueError(f"{twice!r} appears twice in one object")
+    return found
+
+
+def _header(token: str) -> dict[str, Any]:
+    if not _COMPACT.fullmatch(token):
+        raise jwt.DecodeError("not a compact JWS (three base64url parts joined by dots)")
+    try:
+        header = json.loads(base64url_decode(token.partition(".")[0]))
+    except (ValueError, RecursionError):
+        raise jwt.DecodeError("the header is not base64url-encoded JSON") from None
+    if not isinstance(header, dict):
+        raise jwt.DecodeError("the header is not a JSON object")
+    return header
+
+
+def _service_of(settings: ServiceSettings) -> str:
+    # Each service's settings carry its env prefix: INGEST_EMR_ -> ingest-emr.
+    prefix = str(settings.model_config.get("env_prefix") or "")
+    return prefix.strip("_").lower().replace("_", "-") or "unknown"
+
+
 class TokenVerifier:
-    def __init__(self, settings: ServiceSettings):
+    def __init__(self, settings: ServiceSettings, service: str | None = None):
+        self.service = service or _service_of(settings)
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._algorithms = list(settings.jwt_algorithms)
+        self._jwt = _SchemaFirstJWT()
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
         self._key: bytes | None = None
         if self._jwks is None:
             if not settings.jwt_public_key_file:
                 raise ValueError("set jwks_url or jwt_public_key_file to verify tokens")
             self._key_file = Path(settings.jwt_public_key_file)
+        for reason in REASONS:  # every series exists from the start, so rate() sees the first
+            AUTH_REJECTED.labels(self.service, reason)
 
-    def _signing_key(self, token: str):
+    def authenticate(self, authorization: list[str]) -> Principal:
+        """The principal of the request's Authorization header values (exactly one expected)."""
+        if len(authorization) > 1:
+            raise self.refuse("malformed", f"{_BEARER_PLEASE}, not {len(authorization)}")
+        scheme, _, token = (authorization or [""])[0].partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise self.refuse("missing", _BEARER_PLEASE)
+        return self.verify(token)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            payload = self._verified_claims(token)
+        except (jwt.PyJWTError, ClaimsError, OSError) as exc:
+            reason = next(r for kind, r in _REASON_OF if isinstance(exc, kind))
+            # PyJWT's wording for a key of another type is unreadable (it shows a generator).
+            why = (
+                "its alg does not fit our key" if isinstance(exc, jwt.InvalidKeyError) else str(exc)
+            )
+            raise self.refuse(reason, f"invalid token: {why}") from None
+        return Principal(
+            subject=payload["sub"],
+            role=payload["role"],
+            facility=payload.get("facility"),
+            ward=payload.get("ward"),
+            person_id=payload.get("person_id"),
+        )
+
+    def refuse(self, reason: str, message: str) -> TokenRefused:
+        """Count a refusal and return the error to raise (its message made safe to echo)."""
+        AUTH_REJECTED.labels(self.service, reason).inc()
+        return TokenRefused(reason, text.shown(message) or reason)
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        header = _header(token)
+        if "crit" in header:  # no extension of ours is critical; RFC 7515 says refuse the unknown
+            raise _UnsupportedHeader("the crit header parameter is not supported")
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in self._algorithms:
+            raise jwt.InvalidAlgorithmError(
+                f"alg {alg!r} is not allowed (allowed: {', '.join(self._algorithms)})"
+            )
+        return self._jwt.decode(
+            token,
+            self._signing_key(token),
+            algorithms=self._algorithms,
+            audience=self._audience,
+            issuer=self._issuer,
+        )
+
+    def _signing_key(self, token: str) -> Any:
         if self._jwks is not None:
             return self._jwks.get_signing_key_from_jwt(token).key
         if self._key is None:  # read lazily: the dev issuer may create the key after we start
             self._key = self._key_file.read_bytes()
         return self._key
 
-    def verify(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self._signing_key(token),
-                algorithms=self._algorithms,
-                audience=self._audience,
-                issuer=self._issuer,
-                options={"require": ["exp", "iss", "aud", "sub"]},
-            )
-        except (jwt.PyJWTError, OSError) as exc:
-            raise PermissionError(f"invalid token: {exc}") from None
-        role = claims.get("role")
-        if role not in ROLES:
-            raise PermissionError(f"invalid token: unknown role {role!r}")
-        if role in ("doctor", "hospital") and not claims.get("facility"):
-            raise PermissionError(f"invalid token: role {role} needs a facility claim")
-        if role == "ward_officer" and not claims.get("ward"):
-            raise PermissionError("invalid token: role ward_officer needs a ward claim")
-        return Principal(
-            subject=claims["sub"],
-            role=role,
-            facility=claims.get("facility"),
-            ward=claims.get("ward"),
-            person_id=claims.get("person_id"),
-        )
-
 
 def current_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(
-            401,
-            detail={"error": "unauthenticated", "message": "send Authorization: Bearer <token>"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
     try:
-        return request.app.state.verifier.verify(token)
+        return request.app.state.verifier.authenticate(request.headers.getlist("authorization"))
     except PermissionError as exc:
         raise HTTPException(
             401,

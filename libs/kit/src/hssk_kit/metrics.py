@@ -48,3 +48,8 @@ MONGO_BATCH = Histogram(
     ["collection", "op"],
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
 )
+AUTH_REJECTED = Counter(
+    "hssk_auth_rejected_total",
+    "Requests refused for their bearer token, by reason (a fixed set: hssk_kit.auth.REASONS)",
+    ["service", "reason"],
+)
