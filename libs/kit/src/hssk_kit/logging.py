@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# A lone surrogate (from an error message or a traceback quoting bad input) cannot be written as
+# UTF-8, and the handler would drop the whole line; inside a JSON string its \u escape is valid.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,7 +30,8 @@ class JsonFormatter(logging.Formatter):
         out.update({k: v for k, v in vars(record).items() if k not in _RESERVED})
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        line = json.dumps(out, ensure_ascii=False, default=str)
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 def configure(service: str, level: str = "INFO") -> None:
