@@ -32,6 +32,16 @@ DEAD_LETTERS = Counter(
 RETRIES = Counter(
     "hssk_bus_retries_total", "Transient failures retried before committing", ["service", "topic"]
 )
+POISON = Counter(
+    "hssk_bus_poison_messages_total",
+    "Messages whose handling or dead letter failed for good, sent as a minimal poison record",
+    ["service", "topic"],
+)
+POISON_LOST = Counter(
+    "hssk_bus_poison_lost_total",
+    "Poison messages whose minimal record was refused too: logged critical and skipped",
+    ["service", "topic"],
+)
 PUBLISHED = Counter(
     "hssk_bus_published_total",
     "Events published and acknowledged by the broker",
