@@ -1,20 +1,21 @@
-"""The kit's consumer loop on the real broker: commit only after the handler's work is done,
-dead letters never block a partition, transient failures retry."""
+"""The kit's Kafka adapters on the real broker: the Publisher returns once the broker has the
+event, and the KafkaSource reads and commits as the Source port says. The consumer loop's own
+behaviour (commit after handling, crashes, dead letters, poison messages) is the shared suite
+in tests/integration/test_consumer_loop_kafka.py, run on memory too."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from hssk_contracts import codec
+from hssk_contracts.events import EventRejected, Reason, RejectedData
 from hssk_contracts.topics import Topic
-from hssk_kit.bus import ConsumerLoop, Inbound, Publisher, Rejected
-from hssk_kit.deadletter import dead_letter_to
+from hssk_kit.bus import KafkaSource, Publisher
+from hssk_kit.source import Partition
 from tests.conftest import BOOTSTRAP
 
 pytestmark = pytest.mark.usefixtures("engines_up")
@@ -22,126 +23,79 @@ pytestmark = pytest.mark.usefixtures("engines_up")
 
 @pytest.fixture
 async def scratch():
-    """A fresh input topic and dead-letter topic, deleted afterwards."""
-    suffix = uuid.uuid4().hex[:8]
-    source = Topic(f"test.in-{suffix}.v1", "k", 2, ("test",), ("test",), "scratch input")
-    dlq = Topic(
-        f"test.dlq-{suffix}.v1",
+    """A fresh two-partition topic, deleted afterwards."""
+    topic = Topic(
+        f"test.bus-{uuid.uuid4().hex[:8]}.v1",
         "k",
-        1,
+        2,
         ("test",),
         ("test",),
-        "scratch dlq",
+        "scratch",
         event_types=("EventRejected",),
     )
     admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
     await admin.start()
-    await admin.create_topics([NewTopic(t.name, t.partitions, 1) for t in (source, dlq)])
-    yield source, dlq
-    await admin.delete_topics([source.name, dlq.name])
+    await admin.create_topics([NewTopic(topic.name, topic.partitions, 1)])
+    yield topic
+    await admin.delete_topics([topic.name])
     await admin.close()
 
 
-async def run_loop(source, dlq, handle, group):
+def an_event(n: int) -> EventRejected:
+    data = RejectedData(
+        reasons=[Reason(field="$", rule="r", message="m")],
+        original_b64="",
+        source_topic="t",
+        rejected_by="test",
+    )
+    return EventRejected.new(event_id=f"event-{n:04d}", producer="test", key="k", data=data)
+
+
+async def test_publish_returns_once_the_broker_has_the_event(scratch):
     publisher = Publisher(BOOTSTRAP, "test")
     await publisher.start()
-    loop = ConsumerLoop(
-        service="test",
-        group_id=group,
-        topics=[source],
-        bootstrap=BOOTSTRAP,
-        publisher=publisher,
-        handle=handle,
-        dead_letter=dead_letter_to(dlq, "test"),
-        batch_size=50,
-    )
-    task = asyncio.create_task(loop.run())
-    return task, publisher
-
-
-async def stop(task, publisher):
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    await publisher.stop()
-
-
-async def until(predicate, seconds=15.0):
-    for _ in range(int(seconds / 0.1)):
-        if predicate():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-async def test_an_unfinished_message_is_delivered_again_after_a_crash(scratch, producer):
-    source, dlq = scratch
-    group = f"test-{uuid.uuid4().hex[:6]}"
-    for i in range(3):
-        await producer.send_and_wait(source.name, f"m{i}".encode(), key=b"same-key")
-    seen: list[bytes] = []
-    blocked = asyncio.Event()
-
-    async def stuck_on_second(msg: Inbound, publish) -> None:
-        seen.append(msg.value)
-        if msg.value == b"m1":
-            blocked.set()
-            await asyncio.sleep(3600)  # the "crash" happens while this write is in flight
-
-    task, pub = await run_loop(source, dlq, stuck_on_second, group)
-    await asyncio.wait_for(blocked.wait(), 30)
-    await stop(task, pub)
-
-    again: list[bytes] = []
-
-    async def record(msg: Inbound, publish) -> None:
-        again.append(msg.value)
-
-    task, pub = await run_loop(source, dlq, record, group)
-    await until(lambda: len(again) >= 3, 30)
-    await stop(task, pub)
-    assert again == [b"m0", b"m1", b"m2"]  # nothing of the unfinished batch was committed
-
-
-async def test_rejected_input_goes_to_the_dlq_and_the_next_message_still_flows(scratch, producer):
-    source, dlq = scratch
-    await producer.send_and_wait(source.name, b"bad", key=b"k", partition=0)
-    await producer.send_and_wait(source.name, b"good", key=b"k", partition=0)
-    handled: list[bytes] = []
-
-    async def handle(msg: Inbound, publish) -> None:
-        if msg.value == b"bad":
-            raise Rejected([codec.Problem("data.x", "x_invalid", "x must be y", "bad")])
-        handled.append(msg.value)
-
-    task, pub = await run_loop(source, dlq, handle, f"test-{uuid.uuid4().hex[:6]}")
-    await until(lambda: handled == [b"good"])
-    await stop(task, pub)
-    consumer = AIOKafkaConsumer(dlq.name, bootstrap_servers=BOOTSTRAP, auto_offset_reset="earliest")
+    try:
+        await publisher.publish(scratch, an_event(1))
+    finally:
+        await publisher.stop()
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
     await consumer.start()
-    record = await asyncio.wait_for(consumer.getone(), 10)
-    await consumer.stop()
-    event = json.loads(record.value)
-    assert event["type"] == "EventRejected"
-    assert event["data"]["reasons"][0] == {
-        "field": "data.x",
-        "rule": "x_invalid",
-        "message": "x must be y",
-        "value": "bad",
-    }
-    assert (event["data"]["source_topic"], event["data"]["offset"]) == (source.name, 0)
+    try:
+        parts = [TopicPartition(scratch.name, p) for p in range(scratch.partitions)]
+        ends = await consumer.end_offsets(parts)
+        assert sum(ends.values()) == 1  # already on the broker, no waiting
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        batch = await consumer.getmany(timeout_ms=5000)
+    finally:
+        await consumer.stop()
+    [record] = [r for records in batch.values() for r in records]
+    assert (record.key, json.loads(record.value)["event_id"]) == (b"k", "event-0001")
 
 
-async def test_a_transient_failure_is_retried_not_dead_lettered(scratch, producer):
-    source, dlq = scratch
-    await producer.send_and_wait(source.name, b"once", key=b"k")
-    attempts: list[int] = []
+async def test_a_kafka_source_resumes_its_group_from_what_it_committed(scratch, producer):
+    for value in (b"a", b"b", b"c"):
+        await producer.send_and_wait(scratch.name, value, key=b"k", partition=1)
+    group = f"test-{uuid.uuid4().hex[:6]}"
+    first = await _fetched(scratch, group, until=3, commit=1)  # only "a" is done
+    again = await _fetched(scratch, group, until=2)
+    assert [m.value for m in first] == [b"a", b"b", b"c"]
+    assert [(m.offset, m.value) for m in again] == [(1, b"b"), (2, b"c")]
+    assert {(m.topic, m.partition, m.key) for m in first} == {(scratch.name, 1, b"k")}
 
-    async def flaky(msg: Inbound, publish) -> None:
-        attempts.append(1)
-        if len(attempts) < 3:
-            raise ConnectionError("database restarting")
 
-    task, pub = await run_loop(source, dlq, flaky, f"test-{uuid.uuid4().hex[:6]}")
-    await until(lambda: len(attempts) == 3)
-    await stop(task, pub)
-    assert len(attempts) == 3
+async def _fetched(topic: Topic, group: str, until: int, commit: int | None = None) -> list:
+    source = KafkaSource(bootstrap=BOOTSTRAP, group_id=group, topics=[topic], service="test")
+    await source.start()
+    try:
+        got: list = []
+        for _ in range(100):
+            for msgs in (await source.fetch(200, 50)).values():
+                got += msgs
+            if len(got) >= until:
+                break
+        if commit is not None:
+            await source.commit({Partition(topic.name, 1): commit})
+        return got
+    finally:
+        await source.stop()
