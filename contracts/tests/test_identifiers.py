@@ -1,4 +1,4 @@
-"""hssk_contracts.identifiers and bhyt_groups: the identifier rules of domain.md §1.
+"""hssk_contracts.identifiers and bhyt_groups: the identifier rules of docs/domain.md, Identifiers.
 
 All values are synthetic: random blocks like 000123 and BHXH numbers like 0000012345.
 """

@@ -1,4 +1,5 @@
-"""BHYT object group -> benefit level (mức hưởng), as dated reference data (domain.md §1.3).
+"""BHYT object group -> benefit level (mức hưởng), as dated reference data (docs/domain.md,
+Identifiers).
 
 Each table is complete and applies from its date until the next one; a group missing from the
 table in force has no known level.

@@ -1,7 +1,8 @@
 """Identifier rules shared by every service: personal ID (CCCD), old CMND, BHYT card, passport.
 
-Pure functions; domain.md §1. `*_format` and `format_problem` findings reject a value; every other
-finding is a warning, never a rejection: numbers are re-issued after corrections.
+Pure functions (docs/domain.md, Identifiers). `*_format` and `format_problem` findings reject
+a value; every other finding is a warning, never a rejection: numbers are re-issued after
+corrections.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""hssk_contracts.identifiers: the identifier rules identity matches on (domain.md §1.1, §1.3)."""
+"""hssk_contracts.identifiers: the identifier rules identity matches on (docs/domain.md,
+Identifiers)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Synthetic citizens and visits (seeded, no real personal data) for demo, tests and benchmarks.
 
-Personal IDs agree with birth year and sex (domain.md §1.1); BHYT groups agree with their level.
+Personal IDs agree with birth year and sex (docs/domain.md, Identifiers); BHYT groups agree
+with their level.
 """
 
 from __future__ import annotations

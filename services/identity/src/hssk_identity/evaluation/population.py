@@ -1,6 +1,6 @@
 """A seeded synthetic population of a few Hà Nội wards: households (parents, children, siblings,
 twins, grandparents) sharing an address and a phone, with personal IDs consistent with birth year
-and sex (domain.md §1.1), old CMNDs and BHYT cards. No real people.
+and sex (docs/domain.md, Identifiers), old CMNDs and BHYT cards. No real people.
 """
 
 from __future__ import annotations

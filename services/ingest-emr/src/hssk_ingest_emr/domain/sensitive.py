@@ -1,6 +1,6 @@
-"""HIV/AIDS and TB data stay out of the general record (domain.md §4: their own law; no general
-legal basis). Whatever the format, diagnoses with those ICD-10 codes are removed from the
-canonical visit and counted, and the XML6/XML15 tables are never read."""
+"""HIV/AIDS and TB data stay out of the general record (their own law, no general legal basis:
+docs/domain.md, Hospital visit data). Whatever the format, diagnoses with those ICD-10 codes
+are removed from the canonical visit and counted, and the XML6/XML15 tables are never read."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The 46-field personal health record template (QĐ 1332 Annex B as read in domain.md §2.3) and
-which of them a record has filled. Field keys are stable; labels are what a citizen reads."""
+"""The 46-field personal health record template (QĐ 1332 Annex B; docs/domain.md, The record)
+and which of them a record has filled. Field keys are stable; labels are what a citizen reads."""
 
 from __future__ import annotations
 
