@@ -3,9 +3,11 @@ boundary checks them the same way (domain facts in docs/domain.md)."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 # Ids the platform derives itself (persons, reviews, dead letters, events): UUIDs, lower case.
 ENTITY_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -36,4 +38,22 @@ FacilityCode = Annotated[
 ]
 CommuneCode = Annotated[
     str, Field(pattern=COMMUNE, description="commune / ward code, 5 digits", examples=["26734"])
+]
+
+
+def _iso_instant(value: object) -> object:
+    """Only an ISO 8601 date-time with its offset: a bare number would be read as seconds since
+    1970 and a date-time without offset is ambiguous by seven hours."""
+    if isinstance(value, str) and INSTANT.fullmatch(value.strip()):
+        return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    raise ValueError("an ISO 8601 date-time with offset, e.g. 2026-11-22T08:00:00+07:00")
+
+
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})")
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_iso_instant),
+    Field(examples=["2026-11-22T08:00:00+07:00"]),
 ]

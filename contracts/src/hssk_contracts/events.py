@@ -187,6 +187,44 @@ class ReminderScheduled(Envelope):
     data: ReminderData
 
 
+# ---- audit.access.v1 ----------------------------------------------------------------------------
+AccessOutcome = Literal["allowed", "denied", "not_found"]
+
+
+class AccessData(Data):
+    """One attempt to read or act on health data, whatever its outcome: who, whose, what, why,
+    when, and what was shown. The citizen reads these as "who looked at my record"."""
+
+    subject: str = Field(
+        description="whose log it goes to: the person_id, or 'ops:<service>' for an action on "
+        "no one's record (e.g. listing dead letters)"
+    )
+    person_id: str | None = None
+    match_keys: list[str] = Field(
+        default_factory=list,
+        description="match keys ('cccd:...') of the person concerned when the person_id is not "
+        "known to the service (a dead letter is read before identity resolves it)",
+    )
+    actor: Annotated[str, Field(min_length=1, max_length=200)]
+    role: str
+    facility: str | None = None
+    ward: str | None = None
+    service: str
+    action: str = Field(description="what was done, e.g. record.read, person.read, dlq.read")
+    purpose: str = Field(description="why: treatment, emergency, own record, identification...")
+    outcome: AccessOutcome
+    emergency: bool = False
+    reason: str | None = Field(default=None, description="the reason given, for emergency access")
+    detail: str | None = None
+    record_version: int | None = Field(default=None, description="the record version shown")
+    at: datetime
+
+
+class AccessRecorded(Envelope):
+    type: Literal["AccessRecorded"] = "AccessRecorded"
+    data: AccessData
+
+
 PersonEvent = Annotated[
     PersonCreated | PersonUpdated | PersonMerged | PersonUnmerged, Field(discriminator="type")
 ]

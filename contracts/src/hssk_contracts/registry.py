@@ -15,4 +15,5 @@ EVENTS_BY_TOPIC: dict[str, Any] = {
     topics.RECORDS_CHANGE.name: events.RecordChanged,
     topics.NOTIFY_REMINDER.name: events.ReminderScheduled,
     topics.PLATFORM_DLQ.name: events.EventRejected,
+    topics.AUDIT_ACCESS.name: events.AccessRecorded,
 }

@@ -134,6 +134,17 @@ PLATFORM_DLQ = Topic(
     event_types=("EventRejected",),
     retention_ms=90 * DAY_MS,
 )
+AUDIT_ACCESS = Topic(
+    name="audit.access.v1",
+    key="person_id, or ops:<service> for actions on no one's record",
+    partitions=6,
+    producers=("identity", "records", "ingest-emr", "notify"),
+    consumers=("records",),
+    description="Every read of, and refused attempt on, health data: the citizen's access log "
+    "is built from it (append-only, hash-chained per citizen in records).",
+    event_types=("AccessRecorded",),
+    retention_ms=400 * DAY_MS,  # security logs are kept at least 12 months
+)
 
 ALL: tuple[Topic, ...] = (
     EMR_VISIT,
@@ -146,5 +157,6 @@ ALL: tuple[Topic, ...] = (
     RECORDS_CHANGE,
     NOTIFY_REMINDER,
     PLATFORM_DLQ,
+    AUDIT_ACCESS,
 )
 BY_NAME: dict[str, Topic] = {t.name: t for t in ALL}

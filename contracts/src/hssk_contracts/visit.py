@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from hssk_contracts import text
 
 IdentifierType = Literal["cccd", "cmnd", "bhyt", "passport", "eid", "temp"]
 Sex = Literal["male", "female", "unknown"]
@@ -26,6 +28,32 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+NAME_MAX = 255  # HO_TEN, QĐ 130 XML1
+
+
+def _sent_at_most_255(value: object) -> object:
+    """The limit holds for what was sent: padding is not trimmed away into passing."""
+    if isinstance(value, str) and len(value) > NAME_MAX:
+        raise ValueError(f"a name has at most {NAME_MAX} characters; this one has {len(value)}")
+    return value
+
+
+def _real_name(value: str) -> str:
+    text.check(value)
+    if any(c in value for c in "\t\r\n"):
+        raise ValueError("a name is written on one line")
+    if not text.has_letter(value):
+        raise ValueError("a name must contain letters")
+    return " ".join(value.split())
+
+
+# A person's name: one line with letters, inner spaces collapsed, at most 255 characters sent.
+PersonName = Annotated[
+    str,
+    BeforeValidator(_sent_at_most_255),
+    Field(min_length=1, max_length=NAME_MAX),
+    AfterValidator(_real_name),
+]
 
 
 class Strict(BaseModel):
@@ -39,7 +67,7 @@ class Identifier(Strict):
 
 
 class Patient(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=255)]
+    name: PersonName
     identifiers: list[Identifier] = Field(min_length=1)
     birth_date: PartialDate | None = None
     sex: Sex = "unknown"
