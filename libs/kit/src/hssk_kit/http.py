@@ -1,35 +1,46 @@
-"""HTTP plumbing shared by every service: probes, metrics and readable validation errors."""
+"""HTTP plumbing shared by every service: the app factory (boundary guard, error handlers,
+OpenAPI that says who may call what and how each call can fail), probes and metrics."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.exceptions import HTTPException
+
+from hssk_kit.audit import AuditLog
+from hssk_kit.guard import AuditCount
+from hssk_kit.http_errors import error_response, install_handlers, problem_response, responses
+from hssk_kit.http_guard import BoundaryGuard
+from hssk_kit.openapi import document
+
+__all__ = ["error_response", "install", "new_app", "problem_response", "responses"]
 
 Check = Callable[[], Awaitable[None]]
 
 
-def problem_response(status: int, error: str, problems: list[dict]) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": error, "problems": problems})
-
-
-def new_app(title: str, description: str, verifier: object) -> FastAPI:
+def new_app(
+    title: str, description: str, verifier: object, *, service: str, audit: AuditLog
+) -> FastAPI:
     """A service's FastAPI app: OpenAPI at /openapi.json, but no /docs or /redoc pages, whose
-    default HTML loads Swagger/ReDoc from a public CDN (nothing here may call outside hosts)."""
+    default HTML loads Swagger/ReDoc from a public CDN (nothing here may call outside hosts).
+    Requests pass the boundary guard first; routes find the verifier and audit log on state."""
     app = FastAPI(
         title=title, version="1.0.0", description=description, docs_url=None, redoc_url=None
     )
     app.state.verifier = verifier
+    app.state.audit = audit
+    app.add_middleware(AuditCount, service=service)
+    app.add_middleware(BoundaryGuard)  # added last: runs first
+    install_handlers(app)
+    document(app)
     return app
 
 
 def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
-    """Add /healthz, /readyz, /metrics and a 422 handler that names field, rule and value."""
+    """Add /healthz, /readyz and /metrics."""
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:
@@ -53,27 +64,3 @@ def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @app.exception_handler(HTTPException)
-    async def flat_errors(_: Request, exc: HTTPException) -> JSONResponse:
-        body = (
-            exc.detail
-            if isinstance(exc.detail, dict)
-            else {"error": "http_error", "message": str(exc.detail)}
-        )
-        return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def readable_422(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            value = err.get("input")
-            problems.append(
-                {
-                    "field": ".".join(str(p) for p in err["loc"] if p != "body") or "$",
-                    "rule": err["type"],
-                    "message": err["msg"],
-                    "value": None if isinstance(value, dict | list) else value,
-                }
-            )
-        return problem_response(422, "validation_failed", problems)

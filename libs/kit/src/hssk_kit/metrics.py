@@ -49,8 +49,13 @@ PUBLISHED = Counter(
 )
 AUDITED = Counter(
     "hssk_audit_entries_total",
-    "Audit entries written, by action and outcome",
+    "Audit entries published to the audit topic, by action and outcome",
     ["service", "action", "outcome"],
+)
+AUDIT_EXPECTED = Counter(
+    "hssk_audit_expected_total",
+    "Answered calls of routes that must leave an audit entry (compare hssk_audit_entries_total)",
+    ["service", "action"],
 )
 MONGO_BATCH = Histogram(
     "hssk_mongo_batch_size",

@@ -1,15 +1,10 @@
-"""The MongoDB client factory and the Mongo-backed audit log. The only kit module importing the
-driver (PyMongo's native asyncio API; Motor, its thread-pool wrapper, is deprecated upstream).
-
-FerretDB v1 only avoids a full scan on `_id`, so the audit log keeps, beside the append-only
-`audit_log` collection, one document per person (`audit_by_person`) that answers
-"who looked at my record" by `_id`.
-"""
+"""The MongoDB client factory and the batching helpers every adapter uses. The only kit module
+importing the driver (PyMongo's native asyncio API; Motor, its thread-pool wrapper, is
+deprecated upstream)."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -18,7 +13,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from hssk_kit import metrics
-from hssk_kit.audit import AuditEntry
 
 DUPLICATE_KEY = 11000
 
@@ -36,27 +30,6 @@ def connect(url: str, db: str) -> tuple[AsyncMongoClient, AsyncDatabase]:
 
 async def ping(db: AsyncDatabase) -> None:
     await db.command("ping")
-
-
-class MongoAuditLog:
-    def __init__(self, db: AsyncDatabase, service: str):
-        self._log = db["audit_log"]
-        self._by_person = db["audit_by_person"]
-        self._service = service
-
-    async def append(self, entry: AuditEntry) -> None:
-        doc = entry.to_doc()
-        await self._log.insert_one({"_id": str(uuid.uuid4()), **doc})
-        if entry.person_id:
-            await upsert_by_id(
-                self._by_person, entry.person_id, {"$push": {"entries": doc}}, {"entries": [doc]}
-            )
-        metrics.AUDITED.labels(self._service, entry.action, entry.outcome).inc()
-
-    async def for_person(self, person_id: str, limit: int = 100) -> list[AuditEntry]:
-        doc = await self._by_person.find_one({"_id": person_id})
-        entries = (doc or {}).get("entries", [])[-limit:]
-        return [AuditEntry(**e) for e in reversed(entries)]
 
 
 class _PerTurnBatches(ABC):
