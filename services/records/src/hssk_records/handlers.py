@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
 from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import (
     Appointment,
     Completeness,
     PersonMerged,
+    PersonSnapshot,
     PersonUnmerged,
     RecordChanged,
     RecordChangedData,
@@ -19,7 +21,7 @@ from hssk_kit.bus import Publish
 from hssk_records import metrics
 from hssk_records.domain import merging, template
 from hssk_records.domain.record import Record, apply_visit, unannounced_change
-from hssk_records.ports import ConcurrentUpdate, RecordRepository
+from hssk_records.ports import ConcurrentUpdate, PersonKeys, RecordRepository
 
 PRODUCER = "records"
 MAX_CONFLICTS = 5
@@ -96,10 +98,21 @@ async def _live_record(records: RecordRepository, person_id: str) -> tuple[str, 
 
 
 async def on_person_event(
-    event: Envelope, *, records: RecordRepository, publish: Publish, now: datetime
+    event: Envelope,
+    *,
+    records: RecordRepository,
+    keys: PersonKeys,
+    publish: Publish,
+    now: datetime,
 ) -> int:
     """Merges move the merged person's history into the survivor's record; unmerges move it
-    back. Returns how many records changed. Created/updated persons need nothing here."""
+    back. Returns how many records changed. Every live person's identifiers are remembered, so
+    an access naming a citizen only by identifiers (a dead letter read) reaches their log."""
+    snapshot = event.data
+    if isinstance(snapshot, PersonSnapshot) and snapshot.merged_into is None:
+        found = ids.match_keys([(i.type, i.value) for i in snapshot.identifiers])
+        if found:
+            await keys.remember(found, snapshot.person_id)
     if not isinstance(event, PersonMerged | PersonUnmerged):
         return 0
     for _ in range(MAX_CONFLICTS):

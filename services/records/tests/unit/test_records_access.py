@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hssk_contracts.visit import Identifier, Patient, Visit
+from hssk_records.domain import emergency
 from hssk_records.domain.access import may_read
 from hssk_records.domain.record import apply_visit
 
@@ -32,7 +33,7 @@ def record():
     return record_with_visit_at("01001", NOW - timedelta(days=3))
 
 
-def read(record, role, *, subject=None, facility=None, emergency=None):
+def read(record, role, *, subject=None, facility=None, grant=None):
     return may_read(
         role=role,
         subject_person_id=subject,
@@ -40,7 +41,19 @@ def read(record, role, *, subject=None, facility=None, emergency=None):
         record=record,
         now=NOW,
         doctor_window=WINDOW,
-        emergency_reason=emergency,
+        grant=grant,
+    )
+
+
+def grant_for(facility: str, *, opened: datetime = NOW - timedelta(minutes=5), minutes: int = 60):
+    return emergency.open_grant(
+        doctor="bs-1",
+        person_id="person-A",
+        facility=facility,
+        purpose="unconscious_patient",
+        reason="bệnh nhân hôn mê, cần tiền sử dị ứng",
+        now=opened,
+        lasts=timedelta(minutes=minutes),
     )
 
 
@@ -75,21 +88,42 @@ def test_doctor_without_a_facility_is_denied(record):
     assert read(record, "doctor", facility=None).allowed is False
 
 
-def test_emergency_with_a_real_reason_is_allowed_for_emergency(record):
-    access = read(record, "doctor", facility="79001", emergency="  Bệnh nhân hôn mê, cấp cứu  ")
-    assert (access.allowed, access.purpose) == (True, "emergency")
-    assert access.reason == "Bệnh nhân hôn mê, cấp cứu"
+def test_an_open_emergency_access_of_the_doctors_facility_allows_a_flagged_read(record):
+    access = read(record, "doctor", facility="79001", grant=grant_for("79001"))
+    assert (access.allowed, access.purpose, access.emergency) == (True, "emergency", True)
+    assert access.reason.startswith("unconscious_patient: bệnh nhân hôn mê")
 
 
-@pytest.mark.parametrize("reason", ["cấp cứu", "   123456789   ", ""])
-def test_emergency_with_a_short_reason_is_denied(record, reason):
-    assert read(record, "doctor", facility="79001", emergency=reason).allowed is False
+@pytest.mark.parametrize(
+    "grant",
+    [
+        grant_for("79001", opened=NOW - timedelta(minutes=61)),  # expired
+        grant_for("79001", opened=NOW + timedelta(minutes=1)),  # not yet
+        grant_for("01002"),  # opened at another facility
+    ],
+)
+def test_an_expired_or_foreign_emergency_access_allows_nothing(record, grant):
+    assert read(record, "doctor", facility="79001", grant=grant).allowed is False
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["..........", "\u200b" * 10, "cấp cứu", "aaaa bbbb cccc", "   123456789   ", "x y z w v u"],
+)
+def test_an_emergency_reason_must_be_real_words(reason):
+    vi, en = emergency.reason_problem(reason) or ("", "")
+    assert "Lý do" in vi and "reason" in en
+
+
+@pytest.mark.parametrize(
+    "reason", ["Bệnh nhân hôn mê, cần biết tiền sử dị ứng", "patient unconscious after a fall"]
+)
+def test_a_real_emergency_reason_passes(reason):
+    assert emergency.reason_problem(reason) is None
 
 
 @pytest.mark.parametrize("role", ["leader", "operator", "ward_officer"])
 def test_other_roles_may_not_read_records(record, role):
-    access = read(
-        record, role, subject="person-A", facility="01001", emergency="Cấp cứu khẩn cấp tại chỗ"
-    )
+    access = read(record, role, subject="person-A", facility="01001", grant=grant_for("01001"))
     assert (access.allowed, access.purpose) == (False, "not permitted")
     assert role in access.reason

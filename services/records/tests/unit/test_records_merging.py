@@ -16,7 +16,7 @@ from hssk_contracts.events import (
 )
 from hssk_contracts.visit import Identifier
 from hssk_records import handlers
-from hssk_records.adapters.memory import InMemoryRecordRepository
+from hssk_records.adapters.memory import InMemoryPersonKeys, InMemoryRecordRepository
 from hssk_records.domain import merging
 from hssk_records.domain.record import apply_visit
 
@@ -67,12 +67,15 @@ def test_unmerge_returns_exactly_the_moved_visits():
 
 
 async def test_handler_merges_then_unmerges_and_announces_each_changed_record(publish):
-    records = InMemoryRecordRepository()
+    records, keys = InMemoryRecordRepository(), InMemoryPersonKeys()
     for rec in (record_with("S", "A"), record_with("M", "B")):
         await records.save(rec, expected_version=0)
     merged_event = person_event(PersonMerged, "M", "S", "evt-merge")
     assert (
-        await handlers.on_person_event(merged_event, records=records, publish=publish, now=NOW) == 2
+        await handlers.on_person_event(
+            merged_event, records=records, keys=keys, publish=publish, now=NOW
+        )
+        == 2
     )
     assert len((await records.get("S")).visits) == 2
     changes = [e for t, e in publish.sent if t == topics.RECORDS_CHANGE]
@@ -82,12 +85,16 @@ async def test_handler_merges_then_unmerges_and_announces_each_changed_record(pu
     }
 
     assert (
-        await handlers.on_person_event(merged_event, records=records, publish=publish, now=NOW) == 0
+        await handlers.on_person_event(
+            merged_event, records=records, keys=keys, publish=publish, now=NOW
+        )
+        == 0
     )  # redelivered: nothing moves twice
 
     await handlers.on_person_event(
         person_event(PersonUnmerged, "M", None, "evt-unmerge"),
         records=records,
+        keys=InMemoryPersonKeys(),
         publish=publish,
         now=NOW,
     )
@@ -102,6 +109,7 @@ async def test_a_visit_for_a_merged_person_lands_in_the_survivors_record(publish
     await handlers.on_person_event(
         person_event(PersonMerged, "M", "S", "evt-merge-late"),
         records=records,
+        keys=InMemoryPersonKeys(),
         publish=publish,
         now=NOW,
     )

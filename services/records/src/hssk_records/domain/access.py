@@ -1,10 +1,13 @@
-"""Who may read a citizen's record (design.md §5), as a pure decision with its reason."""
+"""Who may read a citizen's record (docs/security.md), as a pure decision with its reason: the
+citizen their own; a doctor whose facility saw the citizen recently, or under an open
+emergency access of their own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hssk_records.domain.emergency import Grant
 from hssk_records.domain.record import Record
 
 
@@ -13,6 +16,7 @@ class Access:
     allowed: bool
     purpose: str
     reason: str
+    emergency: bool = False
 
 
 def may_read(
@@ -23,7 +27,7 @@ def may_read(
     record: Record,
     now: datetime,
     doctor_window: timedelta,
-    emergency_reason: str | None = None,
+    grant: Grant | None = None,
 ) -> Access:
     if role == "citizen":
         if subject_person_id == record.person_id:
@@ -32,12 +36,16 @@ def may_read(
     if role == "doctor" and facility:
         if record.has_visit_at(facility, now - doctor_window):
             return Access(True, "treatment", f"recent visit at facility {facility}")
-        if emergency_reason and len(emergency_reason.strip()) >= 10:
-            return Access(True, "emergency", emergency_reason.strip()[:500])
-        return Access(
-            False,
-            "treatment",
-            f"no visit at facility {facility} in the last {doctor_window.days} days; "
-            "use emergency access with a reason (at least 10 characters)",
-        )
+        if grant is not None and grant.active(now) and grant.facility == facility:
+            return Access(True, "emergency", grant.stated, emergency=True)
+        return Access(False, "treatment", doctor_refusal(record.person_id, facility, doctor_window))
     return Access(False, "not permitted", f"role {role} may not read health records")
+
+
+def doctor_refusal(person_id: str, facility: str, doctor_window: timedelta) -> str:
+    """The one answer a doctor without access gets, whether or not the record exists."""
+    return (
+        f"no visit of this person at facility {facility} in the last {doctor_window.days} days "
+        "and no open emergency access; open one with POST "
+        f"/v1/records/{person_id}/emergency-access (a coded purpose and a reason)"
+    )

@@ -1,4 +1,6 @@
-"""Kafka entrypoint: resolved visits and person merges, bytes -> contract event -> handler."""
+"""Kafka entrypoints, bytes -> contract event -> handler: resolved visits and person events
+(one loop), and audit events building the citizen's access log (a loop of its own, so the log
+never waits behind a backlog of visits)."""
 
 from __future__ import annotations
 
@@ -6,23 +8,34 @@ from collections.abc import Callable
 from datetime import datetime
 
 from hssk_contracts import codec, topics
-from hssk_contracts.events import VisitResolved
+from hssk_contracts.events import AccessRecorded, VisitResolved
 from hssk_kit.bus import Inbound, Publish
-from hssk_records import handlers
-from hssk_records.ports import RecordRepository
+from hssk_records import access_log, handlers
+from hssk_records.ports import AccessLogStore, PersonKeys, RecordRepository
 
 TOPICS = [topics.RECORDS_VISIT, topics.IDENTITY_PERSON]
+AUDIT_TOPICS = [topics.AUDIT_ACCESS]
 
 
-def records_consumer(*, records: RecordRepository, clock: Callable[[], datetime]):
+def records_consumer(*, records: RecordRepository, keys: PersonKeys, clock: Callable[[], datetime]):
     async def handle(msg: Inbound, publish: Publish) -> None:
         if msg.topic == topics.IDENTITY_PERSON.name:
             person_event = codec.decode(msg.topic, msg.value)
             await handlers.on_person_event(
-                person_event, records=records, publish=publish, now=clock()
+                person_event, records=records, keys=keys, publish=publish, now=clock()
             )
             return
         event = codec.decode_as(VisitResolved, msg.topic, msg.value)
         await handlers.on_visit_resolved(event, records=records, publish=publish, now=clock())
+
+    return handle
+
+
+def audit_consumer(*, log: AccessLogStore, keys: PersonKeys):
+    async def handle(msg: Inbound, publish: Publish) -> None:
+        event = codec.decode_as(AccessRecorded, msg.topic, msg.value)
+        await access_log.on_access_recorded(
+            event, at=(msg.partition, msg.offset), log=log, keys=keys
+        )
 
     return handle
