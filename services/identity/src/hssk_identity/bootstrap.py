@@ -18,6 +18,7 @@ from hssk_identity.entrypoints import consumer, http
 from hssk_identity.handlers import Index
 from hssk_identity.settings import Settings
 from hssk_kit import mongo
+from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
@@ -43,7 +44,7 @@ def bootstrap(
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     index = build_index(db)
-    audit = mongo.MongoAuditLog(db, SERVICE)
+    audit = PublishedAuditLog(publisher.publish, SERVICE)
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="identity",
@@ -55,7 +56,13 @@ def bootstrap(
         batch_size=settings.consumer_batch,
     )
 
-    app = new_app("HSSK identity", "The master citizen index.", TokenVerifier(settings))
+    app = new_app(
+        "HSSK identity",
+        "The master citizen index.",
+        TokenVerifier(settings),
+        service=SERVICE,
+        audit=audit,
+    )
     app.include_router(
         http.router(index=index, publish=publisher.publish, audit=audit, clock=clock)
     )

@@ -45,6 +45,8 @@ async def resolve(
     index: Index,
     publish: Publish,
 ) -> Resolution:
+    """Who this is. Only with `create` (a registration: a visit, or a reception registering
+    its own patient) is anything written; without it the index is read, never changed."""
     keys = query.match_keys
     first = await index.persons.holding(keys[0]) if keys else None
     if first is not None and query.answered_by(first.card, cause):  # a returning patient
@@ -56,7 +58,7 @@ async def resolve(
         key, owner = held[0]
         holder = first_holder or await current_person(index.persons, owner)
         if holder.created_by == cause:  # a replay of what registered this person: finish it
-            await link(holder, query, owners, index, publish)
+            await link(holder, query, owners, index, publish, source)
             holder = await current_person(index.persons, holder.person_id)
             await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
             await announce_created(holder, publish)
@@ -71,7 +73,9 @@ async def resolve(
                 )
             return Resolution("created", holder.person_id, matched_on="none")
         if not matching.identifier_conflict(demographics, holder.demographics()):
-            holder = await link(holder, query, owners, index, publish)
+            if not create:  # a lookup: who it is, and nothing written
+                return Resolution("matched", holder.person_id, matched_on=key.split(":")[0])
+            holder = await link(holder, query, owners, index, publish, source)
             if first is not None and first.card is None:  # registered before cards existed
                 await index.persons.file_card(holder.match_keys, card(holder))
             split = {k: o for k, o in owners.items() if o and o not in (owner, holder.person_id)}
@@ -90,7 +94,7 @@ async def resolve(
         outcome = await score(demographics, cause, index)
     best = outcome.best
     candidates = [Candidate(c.person_id, c.total, c.weights) for c in outcome.ranked[:5]]
-    if candidates:  # why this one and not them (a decision without candidates has no why)
+    if candidates and create:  # why this one and not them (none without candidates or a write)
         await index.decisions.record(
             cause,
             {
@@ -105,7 +109,9 @@ async def resolve(
         )
     if outcome.decision == "matched" and best is not None:
         holder = await current_person(index.persons, best.person_id)
-        await link(holder, query, owners, index, publish)
+        if not create:
+            return Resolution.ranked("matched", holder.person_id, candidates)
+        await link(holder, query, owners, index, publish, source)
         await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
         return Resolution.ranked("matched", holder.person_id, candidates)
     if not create:
@@ -117,7 +123,7 @@ async def resolve(
             await review_split(person, taken, summary(query), now, index)
     except LostRace as race:  # registered concurrently by someone else: that is who this is
         winner = await current_person(index.persons, race.args[0])
-        await link(winner, query, await all_holders(keys, index.persons), index, publish)
+        await link(winner, query, await all_holders(keys, index.persons), index, publish, source)
         return Resolution("matched", winner.person_id, matched_on="identifier")
     if outcome.decision == "new":
         return Resolution.ranked("created", person.person_id, candidates, matched_on="none")

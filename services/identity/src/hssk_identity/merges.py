@@ -19,12 +19,26 @@ from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.review import Resolution, Review
 from hssk_identity.ports import Index
 from hssk_identity.registry import PRODUCER, current_person
-from hssk_kit.audit import AuditEntry, AuditLog
+from hssk_kit.audit import AuditEntry, AuditLog, Outcome
 from hssk_kit.bus import Publish
 
 
 class ActionRefused(Exception):
     """The action cannot be done in the index's current state; the message says why."""
+
+
+class Unknown(ActionRefused):
+    """The action names a person or review the index does not have."""
+
+
+async def _refused(
+    exc: ActionRefused, audit: AuditLog, by: str, role: str, action: str, person_id: str
+) -> None:
+    outcome: Outcome = "not_found" if isinstance(exc, Unknown) else "denied"
+    await audit.append(
+        AuditEntry(actor=by, role=role, action=action, person_id=person_id,
+                   purpose="identity administration", outcome=outcome, detail=str(exc)[:300])
+    )  # fmt: skip
 
 
 async def merge(
@@ -37,12 +51,30 @@ async def merge(
     publish: Publish,
     audit: AuditLog,
 ) -> Person:
+    try:
+        return await _merge(survivor_id, merged_id, by, role, index, publish, audit)
+    except ActionRefused as exc:
+        await _refused(exc, audit, by, role, "person.merge", merged_id)
+        raise
+
+
+async def _merge(
+    survivor_id: str,
+    merged_id: str,
+    by: str,
+    role: str,
+    index: Index,
+    publish: Publish,
+    audit: AuditLog,
+) -> Person:
     if survivor_id == merged_id:
         raise ActionRefused("a person cannot be merged into themselves")
+    if await index.persons.get(survivor_id) is None:
+        raise Unknown(f"no person {survivor_id}")
     survivor = await current_person(index.persons, survivor_id)
     merged = await index.persons.get(merged_id)
     if merged is None:
-        raise ActionRefused(f"no person {merged_id}")
+        raise Unknown(f"no person {merged_id}")
     if merged.merged_into:
         raise ActionRefused(f"person {merged_id} is already merged into {merged.merged_into}")
     if survivor.person_id == merged_id:
@@ -76,6 +108,16 @@ async def merge(
 
 async def unmerge(
     merged_id: str, *, by: str, role: str, index: Index, publish: Publish, audit: AuditLog
+) -> Person:
+    try:
+        return await _unmerge(merged_id, by, role, index, publish, audit)
+    except ActionRefused as exc:
+        await _refused(exc, audit, by, role, "person.unmerge", merged_id)
+        raise
+
+
+async def _unmerge(
+    merged_id: str, by: str, role: str, index: Index, publish: Publish, audit: AuditLog
 ) -> Person:
     entry = await index.merges.get(merged_id)
     merged = await index.persons.get(merged_id)
@@ -120,9 +162,33 @@ async def resolve_review(
     publish: Publish,
     audit: AuditLog,
 ) -> Review:
+    try:
+        return await _resolve_review(
+            review_id, resolution, link_to, by, role, index, publish, audit
+        )
+    except ActionRefused as exc:
+        review = await index.reviews.get(review_id)
+        person_id = review.person_id if review else None
+        await audit.append(
+            AuditEntry(actor=by, role=role, action=f"review.{resolution}", person_id=person_id,
+                       purpose="identity review", outcome="denied", detail=str(exc)[:300])
+        )  # fmt: skip
+        raise
+
+
+async def _resolve_review(
+    review_id: str,
+    resolution: Resolution,
+    link_to: str | None,
+    by: str,
+    role: str,
+    index: Index,
+    publish: Publish,
+    audit: AuditLog,
+) -> Review:
     review = await index.reviews.get(review_id)
     if review is None:
-        raise ActionRefused(f"no review {review_id}")
+        raise Unknown(f"no review {review_id}")
     if review.status != "open":
         raise ActionRefused(f"review {review_id} was already resolved ({review.resolution})")
     if resolution == "link":
@@ -130,9 +196,7 @@ async def resolve_review(
         target = link_to or (review.candidates[0].person_id if review.candidates else None)
         if target is None or target not in choices:
             raise ActionRefused(f"link_to must be one of the candidates {sorted(choices)}")
-        await merge(
-            target, review.person_id, by=by, role=role, index=index, publish=publish, audit=audit
-        )
+        await _merge(target, review.person_id, by, role, index, publish, audit)
         done = replace(
             review, status="linked", resolution=resolution, resolved_by=by, linked_to=target
         )

@@ -61,17 +61,23 @@ async def holders_of(
 
 
 async def link(
-    person: Person, query: Query, owners: dict[str, str | None], index: Index, publish: Publish
+    person: Person,
+    query: Query,
+    owners: dict[str, str | None],
+    index: Index,
+    publish: Publish,
+    source: str,
 ) -> Person:
-    """Identifiers seen for the first time become this person's; only identifiers it holds are
-    listed on it (one held by someone else stays theirs)."""
+    """Identifiers seen for the first time become this person's, with `source` (the visit or
+    registration that brought them) as their provenance; only identifiers it holds are listed
+    on it (one held by someone else stays theirs). Only registration paths link."""
     mine = {k for k, o in owners.items() if o == person.person_id}
     to_be = card(persons_domain.with_identifiers(person, list(query.identifiers)))
     for key, owner in owners.items():
         if owner is None and await index.persons.claim(key, to_be) == person.person_id:
             mine.add(key)
     held = [i for i in query.identifiers if _key_in(i, mine)]
-    updated = persons_domain.with_identifiers(person, held)
+    updated = persons_domain.with_identifiers(person, held, source)
     if updated is not person:
         await index.persons.save(updated)
         await index.persons.file_card(updated.match_keys, card(updated))

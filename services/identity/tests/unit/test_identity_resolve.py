@@ -310,3 +310,39 @@ async def test_a_registration_losing_a_weaker_identifier_to_a_concurrent_one_is_
         second.person_id,
         first.person_id,
     )
+
+
+def state_of(index: Index) -> str:
+    """Everything the in-memory index holds, to prove a lookup changed none of it."""
+    parts = [index.persons, index.blocks, index.reviews, index.merges, index.decisions]
+    return repr([sorted(vars(p).items(), key=lambda kv: kv[0]) for p in parts])
+
+
+@pytest.mark.parametrize(
+    "brought",
+    [
+        (CCCD_ID, Identifier(type="passport", value="C1234567")),  # a known ID + a new passport
+        (Identifier(type="passport", value="C7654321"),),  # only a new passport
+        (),  # demographics only
+    ],
+)
+async def test_a_lookup_never_writes(index, publish, brought):
+    await run(lan(), index, publish, "register")
+    before, sent = state_of(index), len(publish.sent)
+    found = await run(lan(identifiers=brought), index, publish, "lookup", create=False)
+    assert found.decision in ("matched", "review", "new")
+    assert state_of(index) == before and len(publish.sent) == sent
+    person = await index.persons.get((await index.persons.owner_of("cccd:001185012345")) or "")
+    assert [i.type for i in person.identifiers] == ["cccd"]  # no passport attached
+
+
+async def test_a_registration_records_who_brought_each_identifier(index, publish):
+    first = await run(lan(), index, publish, "visit-1")
+    card = Identifier(type="bhyt", value="DN4010123456789")
+    await resolve(
+        lan(identifiers=(CCCD_ID, card)), create=True, cause="visit-2",
+        source="visit:01001:LK2", now=NOW, index=index, publish=publish,
+    )  # fmt: skip
+    person = await index.persons.get(first.person_id)
+    assert person.provenance["identifier:cccd:001185012345"] == "test"
+    assert person.provenance["identifier:bhyt:DN4010123456789"] == "visit:01001:LK2"

@@ -123,16 +123,26 @@ def register(query: Any, cause: str, source: str) -> Person:
         phone=values["phone"],
         address=values["address"],
         created_by=cause,
-        provenance={f: source for f, v in values.items() if v} | {"name": source},
+        provenance={f: source for f, v in values.items() if v}
+        | {"name": source}
+        | {provenance_key(i): source for i in query.identifiers},
     )
 
 
-def with_identifiers(person: Person, extra: list[Identifier]) -> Person:
+def provenance_key(identifier: Identifier) -> str:
+    return f"identifier:{identifier.type}:{identifier.value}"
+
+
+def with_identifiers(person: Person, extra: list[Identifier], source: str | None = None) -> Person:
+    """The person also holding `extra`; `source` (who brought them) is kept as provenance."""
     known = {(i.type, i.value) for i in person.identifiers}
     new = [i for i in extra if (i.type, i.value) not in known]
     if not new:
         return person
-    return bump(person, identifiers=person.identifiers + tuple(new))
+    provenance = person.provenance
+    if source is not None:
+        provenance = {**provenance, **{provenance_key(i): source for i in new}}
+    return bump(person, identifiers=person.identifiers + tuple(new), provenance=provenance)
 
 
 def without_identifiers(person: Person, gone: list[Identifier]) -> Person:

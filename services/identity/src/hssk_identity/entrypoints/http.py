@@ -6,31 +6,35 @@ Every read of a person and every action is audited.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hssk_contracts import identifiers as ids
+from hssk_contracts.codes import CommuneCode, EntityId, PersonId
 from hssk_contracts.events import PersonSnapshot
-from hssk_contracts.visit import Identifier, PartialDate, Sex
-from hssk_identity import handlers, merges
+from hssk_contracts.visit import Identifier, PartialDate, PersonName, Sex
+from hssk_identity import handlers, lookups, merges
 from hssk_identity.domain import dates
 from hssk_identity.domain.review import Resolution as ReviewResolution
 from hssk_identity.handlers import Index
-from hssk_kit.audit import AuditEntry, AuditLog
-from hssk_kit.auth import Principal, require_roles
+from hssk_kit.audit import AuditLog
+from hssk_kit.auth import Principal
 from hssk_kit.bus import Publish
-from hssk_kit.http import problem_response
+from hssk_kit.guard import audited
+from hssk_kit.http import error_response, problem_response, responses
 
-Resolver = Annotated[Principal, require_roles("operator", "hospital")]
-Officer = Annotated[Principal, require_roles("operator", "ward_officer")]
-Operator = Annotated[Principal, require_roles("operator")]
+Resolver = Annotated[Principal, audited("operator", "hospital", action="identity.resolve")]
+PersonReader = Annotated[Principal, audited("operator", "ward_officer", action="person.read")]
+QueueReader = Annotated[Principal, audited("operator", "ward_officer", action="review.read")]
+Reviewer = Annotated[Principal, audited("operator", "ward_officer", action="review.resolve")]
+Merger = Annotated[Principal, audited("operator", action="person.merge")]
+Unmerger = Annotated[Principal, audited("operator", action="person.unmerge")]
 
 
 class IdentifierIn(BaseModel):
@@ -42,25 +46,30 @@ class IdentifierIn(BaseModel):
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=10)
-    name: Annotated[str, Field(min_length=1, max_length=255)]
+    name: PersonName
     birth_date: PartialDate | None = None
     sex: Sex = "unknown"
     phone: Annotated[str, Field(pattern=r"^\+?\d{8,15}$")] | None = None
-    commune_code: Annotated[str, Field(pattern=r"^\d{5}$")] | None = None
+    commune_code: CommuneCode | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
-    create: bool = False
+    create: bool = Field(
+        default=False,
+        description="true registers (a reception registering its own patient): unknown "
+        "identifiers are linked, with the caller as their provenance, and an unknown person "
+        "is created; false only looks up and never changes the index",
+    )
 
 
 class ReviewDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     resolution: ReviewResolution
-    link_to: str | None = None
+    link_to: PersonId | None = None
 
 
 class MergeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    survivor_id: str
-    merged_id: str
+    survivor_id: PersonId
+    merged_id: PersonId
 
 
 def _identifier_problems(body: ResolveRequest) -> list[dict[str, Any]]:
@@ -90,13 +99,23 @@ def _identifier_problems(body: ResolveRequest) -> list[dict[str, Any]]:
     return problems
 
 
+ReviewId = Annotated[EntityId, Path()]
+NOT_IN_WARD = "no such person in your ward"
+
+
+def _not_found(message: str) -> HTTPException:
+    return HTTPException(404, detail={"error": "not_found", "message": message})
+
+
 def router(
     *, index: Index, publish: Publish, audit: AuditLog, clock: Callable[[], datetime]
 ) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["identity"])
 
-    @api.post("/resolve")
+    @api.post("/resolve", responses=responses(422))
     async def resolve(body: ResolveRequest, who: Resolver) -> Any:
+        """Who is this? Without `create` a lookup that never changes the index; with it a
+        registration that links unknown identifiers (with the caller as their source)."""
         problems = _identifier_problems(body)
         if problems:
             return problem_response(422, "invalid_identity_data", problems)
@@ -112,29 +131,8 @@ def router(
                 for i in body.identifiers
             ),
         )
-        # Each call is its own cause: a repeat finds the person (by identifier or demographics)
-        # and answers "matched", rather than replaying the first call's "created".
-        cause = f"resolve:{uuid.uuid4()}"
-        found = await handlers.resolve(
-            query,
-            create=body.create,
-            cause=cause,
-            source=f"{who.role}:{who.subject}",
-            now=clock(),
-            index=index,
-            publish=publish,
-        )
-        await audit.append(
-            AuditEntry(
-                actor=who.subject,
-                role=who.role,
-                action="identity.resolve",
-                person_id=found.person_id,
-                purpose="identification",
-                outcome="allowed",
-                facility=who.facility,
-                detail=found.decision,
-            )
+        found = await lookups.resolve_for(
+            who, query, create=body.create, now=clock(), index=index, publish=publish, audit=audit
         )
         return {
             "person_id": found.person_id,
@@ -145,51 +143,26 @@ def router(
             "candidates": [asdict(c) for c in found.candidates],
         }
 
-    @api.get("/persons/{person_id}", response_model=PersonSnapshot)
-    async def get_person(person_id: str, who: Officer) -> PersonSnapshot:
-        person = await index.persons.get(person_id)
-        allowed = person is not None and (who.role == "operator" or person.commune_code == who.ward)
-        await audit.append(
-            AuditEntry(
-                actor=who.subject,
-                role=who.role,
-                action="person.read",
-                person_id=person_id,
-                purpose="identity administration",
-                outcome="not_found" if person is None else ("allowed" if allowed else "denied"),
-            )
-        )
+    @api.get("/persons/{person_id}", response_model=PersonSnapshot, responses=responses(404))
+    async def get_person(person_id: Annotated[PersonId, Path()], who: PersonReader) -> Any:
+        """A person of the index: any for an operator, those of their ward for a ward officer."""
+        person = await lookups.read_person(person_id, who, index=index, audit=audit)
         if person is None:
-            raise HTTPException(
-                404, detail={"error": "not_found", "message": f"no person {person_id}"}
-            )
-        if not allowed:
-            raise HTTPException(
-                403,
-                detail={
-                    "error": "forbidden",
-                    "message": f"person {person_id} is not in ward {who.ward}",
-                },
-            )
-        return person.snapshot()
+            raise _not_found(NOT_IN_WARD if who.role == "ward_officer" else "no such person")
+        return person
 
     @api.get("/review-queue")
-    async def review_queue(who: Officer) -> dict[str, Any]:
+    async def review_queue(who: QueueReader) -> dict[str, Any]:
+        """Open reviews: the city's for an operator, the ward's for a ward officer."""
+        items = await lookups.open_reviews(who, index=index, audit=audit)
         ward = None if who.role == "operator" else who.ward
-        items = await index.reviews.list_open(ward)
         return {"ward": ward, "count": len(items), "items": [asdict(r) for r in items]}
 
-    @api.post("/review-queue/{review_id}/resolve")
-    async def resolve_review(review_id: str, body: ReviewDecision, who: Officer) -> Any:
-        review = await index.reviews.get(review_id)
-        if review is not None and who.role == "ward_officer" and review.ward != who.ward:
-            raise HTTPException(
-                403,
-                detail={
-                    "error": "forbidden",
-                    "message": f"review {review_id} is not in ward {who.ward}",
-                },
-            )
+    @api.post("/review-queue/{review_id}/resolve", responses=responses(404, 409))
+    async def resolve_review(review_id: ReviewId, body: ReviewDecision, who: Reviewer) -> Any:
+        """Link the reviewed person to a candidate (a merge), or keep them apart."""
+        if not await lookups.review_in_scope(review_id, who, index=index, audit=audit):
+            raise _not_found("no such review in your ward")
         done = await merges.resolve_review(
             review_id,
             body.resolution,
@@ -202,8 +175,9 @@ def router(
         )
         return asdict(done)
 
-    @api.post("/merges")
-    async def merge(body: MergeRequest, who: Operator) -> Any:
+    @api.post("/merges", responses=responses(404, 409))
+    async def merge(body: MergeRequest, who: Merger) -> Any:
+        """Merge `merged_id` into `survivor_id`: identifiers and history move to the survivor."""
         survivor = await merges.merge(
             body.survivor_id,
             body.merged_id,
@@ -215,8 +189,9 @@ def router(
         )
         return survivor.snapshot().model_dump(mode="json")
 
-    @api.delete("/merges/{merged_id}")
-    async def unmerge(merged_id: str, who: Operator) -> Any:
+    @api.delete("/merges/{merged_id}", responses=responses(404, 409))
+    async def unmerge(merged_id: Annotated[PersonId, Path()], who: Unmerger) -> Any:
+        """Undo a merge: exactly the identifiers and history it moved go back."""
         restored = await merges.unmerge(
             merged_id, by=who.subject, role=who.role, index=index, publish=publish, audit=audit
         )
@@ -226,5 +201,7 @@ def router(
 
 
 async def refused(_: Request, exc: Exception) -> JSONResponse:
-    """An action the index's state does not allow (merged already, not merged, ...): 409."""
-    return JSONResponse(status_code=409, content={"error": "refused", "message": str(exc)})
+    """An action the index does not allow: 404 for what it does not have, else 409."""
+    if isinstance(exc, merges.Unknown):
+        return error_response(404, "not_found", str(exc))
+    return error_response(409, "refused", str(exc))
