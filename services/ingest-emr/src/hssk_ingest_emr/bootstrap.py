@@ -10,6 +10,7 @@ from hssk_ingest_emr.adapters.mongo import MongoDeadLetterStore, MongoReceiptSto
 from hssk_ingest_emr.entrypoints import consumer, http, http_dlq
 from hssk_ingest_emr.settings import Settings
 from hssk_kit import mongo
+from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
@@ -26,7 +27,7 @@ def bootstrap(
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     receipts_store = MongoReceiptStore(db)
     dead_letters = MongoDeadLetterStore(db)
-    audit = mongo.MongoAuditLog(db, SERVICE)
+    audit = PublishedAuditLog(publisher.publish, SERVICE)
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="ingest-emr",
@@ -44,6 +45,8 @@ def bootstrap(
         "HSSK ingest-emr",
         "Hospital visits in, validated and de-duplicated.",
         TokenVerifier(settings),
+        service=SERVICE,
+        audit=audit,
     )
     app.include_router(
         http.router(receipts_store=receipts_store, publish=publisher.publish, clock=clock)

@@ -93,6 +93,7 @@ from hssk_ingest_emr.domain.fhir_systems import (
 )
 from hssk_ingest_emr.domain.fhir_validation import BUNDLE_TYPES, _validate
 from hssk_ingest_emr.domain.parsed import Parsed
+from hssk_ingest_emr.domain.patient_keys import keys_of
 
 __all__ = [
     "BUNDLE_TYPES",
@@ -151,6 +152,7 @@ def parse_bundle(raw: bytes, *, received_at: datetime) -> Parsed:
     return Parsed(
         visit, ctx.problems, ctx.warnings, ctx.sensitive,
         data.get("facility_code"), data.get("visit_id"),
+        keys_of((data.get("patient") or {}).get("identifiers") or []),
     )  # fmt: skip
 
 

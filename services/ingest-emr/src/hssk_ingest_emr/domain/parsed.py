@@ -16,3 +16,4 @@ class Parsed:
     sensitive_tables: dict[str, int]  # HIV/TB content present: counted, never put in the visit
     facility_code: str | None  # the sender when known, so the dead letter can be routed
     visit_id: str | None  # MA_LK / Encounter identifier
+    patient_keys: tuple[str, ...] = ()  # whose data this is, as far as it could be read

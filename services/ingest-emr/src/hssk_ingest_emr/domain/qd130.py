@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr.domain import qd130_tables as t
 from hssk_ingest_emr.domain.parsed import Parsed
+from hssk_ingest_emr.domain.patient_keys import keys_of_xml1
 
 MAX_BYTES = 5 * 1024 * 1024
 KNOWN_TABLES = frozenset(f"XML{n}" for n in range(16))
@@ -64,6 +65,7 @@ def parse_bundle(raw: bytes, *, received_at: datetime) -> Parsed:
         sensitive_tables=bundle.sensitive,
         facility_code=bundle.sender or x1.get("MA_CSKCB"),
         visit_id=x1.get("MA_LK"),
+        patient_keys=keys_of_xml1(x1),
     )
 
 

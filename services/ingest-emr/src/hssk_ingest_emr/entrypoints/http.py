@@ -21,7 +21,7 @@ from hssk_ingest_emr.entrypoints.decoding import PARSERS
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.auth import Principal, require_roles
 from hssk_kit.bus import Publish, Rejected
-from hssk_kit.http import problem_response
+from hssk_kit.http import error_response, problem_response, responses
 
 Hospital = Annotated[Principal, require_roles("hospital")]
 ReceiptStatus = Literal["accepted", "corrected", "duplicate", "stale"]
@@ -32,6 +32,10 @@ STATUS: dict[str, ReceiptStatus] = {
     "stale": "stale",
 }
 MAX_BYTES = 5 * 1024 * 1024
+MEDIA_TYPES = {  # what each bundle route reads, and what a hospital may label it
+    topics.EMR_VISIT_XML130.name: ("application/xml", "text/xml"),
+    topics.EMR_VISIT_FHIR.name: ("application/fhir+json", "application/json"),
+}
 
 
 class VisitReceipt(BaseModel):
@@ -56,9 +60,7 @@ def router(
     *, receipts_store: ReceiptStore, publish: Publish, clock: Callable[[], datetime]
 ) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["visits"])
-    responses: dict[int | str, dict[str, Any]] = {
-        422: {"description": "rejected: each problem names field, rule, value"}
-    }
+    documented = responses(403, 413, 415, 422)
 
     async def accept(
         visit: Visit,
@@ -102,7 +104,7 @@ def router(
             )
         return raw
 
-    @api.post("/visits", status_code=202, response_model=VisitReceipt, responses=responses)
+    @api.post("/visits", status_code=202, response_model=VisitReceipt, responses=documented)
     async def submit_visit(visit: Visit, hospital: Hospital, request: Request) -> Any:
         unknown = codec.unknown_fields(Visit, await request.json())
         if unknown:
@@ -110,6 +112,10 @@ def router(
         return await accept(visit, hospital, "http-json")
 
     async def submit_bundle(request: Request, hospital: Principal, topic: str) -> Any:
+        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if kind not in MEDIA_TYPES[topic]:
+            wanted = " or ".join(MEDIA_TYPES[topic])
+            return error_response(415, "unsupported_media_type", f"send Content-Type: {wanted}")
         fmt, parse = PARSERS[topic]  # the very parsers the Kafka consumer uses
         parsed = parse(await body_of(request), received_at=datetime.now(UTC))
         if parsed.problems or parsed.visit is None:
@@ -120,7 +126,7 @@ def router(
         "/visits/qd130",
         status_code=202,
         response_model=VisitReceipt,
-        responses=responses,
+        responses=documented,
         summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML bundle",
     )
     async def submit_qd130(hospital: Hospital, request: Request) -> Any:
@@ -130,7 +136,7 @@ def router(
         "/visits/fhir",
         status_code=202,
         response_model=VisitReceipt,
-        responses=responses,
+        responses=documented,
         summary="Submit an HL7 FHIR R4 Bundle (one visit)",
     )
     async def submit_fhir(hospital: Hospital, request: Request) -> Any:

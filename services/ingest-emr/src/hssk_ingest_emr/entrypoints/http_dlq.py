@@ -1,29 +1,32 @@
-"""Dead letters for operators: list (by facility, reason, time, status), read one, replay after a
-fix (the original bytes, or a corrected payload). Dead letters hold health data: every read and
-replay is audited."""
+"""HTTP entrypoint of dead letters for operators: list (by facility, reason, time, status), read
+one, replay after a fix. Routes translate; the use cases (and their audit) are in
+dead_letter_ops.py."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict
 
-from hssk_contracts.codec import DecodeError
-from hssk_ingest_emr import metrics
-from hssk_ingest_emr.domain.dead_letters import DeadLetter, matches
-from hssk_ingest_emr.entrypoints.decoding import submit_bytes
+from hssk_contracts.codes import EntityId, FacilityCode, Instant
+from hssk_ingest_emr import dead_letter_ops as ops
+from hssk_ingest_emr.domain.dead_letters import DeadLetter
 from hssk_ingest_emr.ports import DeadLetterStore, ReceiptStore
-from hssk_kit.audit import AuditEntry, AuditLog
-from hssk_kit.auth import Principal, require_roles
-from hssk_kit.bus import Publish, Rejected
-from hssk_kit.http import problem_response
+from hssk_kit.audit import AuditLog
+from hssk_kit.auth import Principal
+from hssk_kit.bus import Publish
+from hssk_kit.guard import audited
+from hssk_kit.http import problem_response, responses
 
-Operator = Annotated[Principal, require_roles("operator")]
+Lister = Annotated[Principal, audited("operator", action="dlq.list")]
+Reader = Annotated[Principal, audited("operator", action="dlq.read")]
+Replayer = Annotated[Principal, audited("operator", action="dlq.replay")]
+LetterId = Annotated[EntityId, Path()]
+Status = Literal["open", "replayed", "still_rejected"]
 
 
 class Replay(BaseModel):
@@ -37,6 +40,10 @@ def _summary(d: DeadLetter) -> dict[str, Any]:
     return out
 
 
+def _not_found(dlq_id: str) -> HTTPException:
+    return HTTPException(404, detail={"error": "not_found", "message": f"no dead letter {dlq_id}"})
+
+
 def router(
     *,
     dead_letters: DeadLetterStore,
@@ -47,113 +54,59 @@ def router(
 ) -> APIRouter:
     api = APIRouter(prefix="/v1/dlq", tags=["dead letters"])
 
-    async def audited(who: Principal, action: str, detail: str) -> None:
-        await audit.append(
-            AuditEntry(
-                actor=who.subject,
-                role=who.role,
-                action=action,
-                person_id=None,
-                purpose="dead-letter handling",
-                outcome="allowed",
-                detail=detail,
-            )
-        )
-
     @api.get("")
     async def list_dead_letters(
-        who: Operator,
-        facility: str | None = None,
-        reason: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        status: str | None = None,
+        who: Lister,
+        facility: FacilityCode | None = None,
+        reason: Annotated[str | None, Query(max_length=100, pattern=r"^[a-z0-9_]+$")] = None,
+        since: Instant | None = None,
+        until: Instant | None = None,
+        status: Status | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
-        found = [
-            d
-            for d in await dead_letters.recent(facility, limit * 5)
-            if matches(d, reason=reason, since=since, until=until, status=status)
-        ][:limit]
-        await audited(who, "dlq.list", f"facility={facility} reason={reason} n={len(found)}")
+        """Dead letters, newest first, without their original bytes."""
+        found = await ops.listed(
+            who,
+            facility=facility,
+            reason=reason,
+            since=since,
+            until=until,
+            status=status,
+            limit=limit,
+            dead_letters=dead_letters,
+            audit=audit,
+        )
         return {"count": len(found), "items": [_summary(d) for d in found]}
 
-    @api.get("/{dlq_id}")
-    async def read_dead_letter(dlq_id: str, who: Operator) -> dict[str, Any]:
-        letter = await dead_letters.get(dlq_id)
+    @api.get("/{dlq_id}", responses=responses(404))
+    async def read_dead_letter(dlq_id: LetterId, who: Reader) -> dict[str, Any]:
+        """One dead letter with its original bytes (base64) and its replay history."""
+        letter = await ops.read(dlq_id, who, now=clock(), dead_letters=dead_letters, audit=audit)
         if letter is None:
-            raise HTTPException(404, detail={"error": "not_found", "message": f"no {dlq_id}"})
-        await audited(who, "dlq.read", dlq_id)
+            raise _not_found(dlq_id)
         return asdict(letter)
 
-    @api.post("/{dlq_id}/replay")
-    async def replay(dlq_id: str, who: Operator, body: Replay | None = None) -> Any:
-        letter = await dead_letters.get(dlq_id)
-        if letter is None:
-            raise HTTPException(404, detail={"error": "not_found", "message": f"no {dlq_id}"})
-        if letter.status == "replayed":
-            raise HTTPException(
-                409,
-                detail={"error": "already_replayed", "message": f"{dlq_id} was replayed already"},
-            )
-        raw = (
-            body.corrected_payload.encode()
-            if body and body.corrected_payload
-            else base64.b64decode(letter.original_b64)
+    @api.post("/{dlq_id}/replay", responses=responses(404, 409, 422))
+    async def replay(dlq_id: LetterId, who: Replayer, body: Replay | None = None) -> Any:
+        """Send the letter through ingest again: as it was (after a code fix), or corrected."""
+        done = await ops.replay(
+            dlq_id,
+            who,
+            corrected=body.corrected_payload if body else None,
+            now=clock(),
+            dead_letters=dead_letters,
+            receipts_store=receipts_store,
+            publish=publish,
+            audit=audit,
         )
-        step = {
-            "at": clock(),
-            "by": who.subject,
-            "corrected": bool(body and body.corrected_payload),
-        }
-        try:
-            outcome = await submit_bytes(
-                letter.source_topic,
-                raw,
-                source={
-                    "topic": letter.source_topic,
-                    "partition": letter.partition,
-                    "offset": letter.offset,
-                },
-                received_at=clock(),
-                now=clock(),
-                receipts_store=receipts_store,
-                publish=publish,
-            )
-        except (Rejected, DecodeError) as exc:
-            problems = [
-                {"field": p.field, "rule": p.rule, "message": p.message, "value": p.value}
-                for p in exc.problems
-            ]
-            await dead_letters.save(
-                replace(
-                    letter,
-                    status="still_rejected",
-                    attempt=letter.attempt + 1,
-                    history=[*letter.history, {**step, "reasons": problems}],
-                )
-            )
-            await audited(who, "dlq.replay", f"{dlq_id}: still rejected")
-            metrics.REPLAYS.labels("still_rejected").inc()
-            return problem_response(422, "still_rejected", problems)
-        await dead_letters.save(
-            replace(
-                letter,
-                status="replayed",
-                attempt=letter.attempt + 1,
-                history=[
-                    *letter.history,
-                    {**step, "outcome": outcome.decision, "event_id": outcome.event_id},
-                ],
-            )
-        )
-        await audited(who, "dlq.replay", f"{dlq_id}: {outcome.decision}")
-        metrics.REPLAYS.labels("replayed").inc()
-        return {
-            "dlq_id": dlq_id,
-            "status": "replayed",
-            "decision": outcome.decision,
-            "event_id": outcome.event_id,
-        }
+        if done.status == "not_found":
+            raise _not_found(dlq_id)
+        if done.status == "already_replayed":
+            message = f"{dlq_id} was replayed already"
+            raise HTTPException(409, detail={"error": "already_replayed", "message": message})
+        if done.status == "still_rejected":
+            return problem_response(422, "still_rejected", done.problems)
+        return {"dlq_id": dlq_id, "status": "replayed", "decision": done.decision,
+                "event_id": done.event_id}  # fmt: skip
 
     return api
