@@ -62,7 +62,8 @@ async def test_malformed_identifiers_get_a_422_naming_field_and_rule(http, token
 
 async def test_citizens_and_doctors_may_not_resolve_or_merge(http, token):
     body = {"name": "Lê Văn Tám"}
-    for claims in ({"role": "citizen", "person_id": "x"}, {"role": "doctor", "facility": "01001"}):
+    citizen = {"role": "citizen", "person_id": "00000000-0000-4000-8000-000000000001"}
+    for claims in (citizen, {"role": "doctor", "facility": "01001"}):
         response = await http.post(
             f"{IDENTITY}/v1/resolve", json=body, headers=auth(token, **claims)
         )

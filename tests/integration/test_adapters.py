@@ -19,7 +19,6 @@ from hssk_ingest_emr.adapters.memory import InMemoryReceiptStore
 from hssk_ingest_emr.adapters.mongo import MongoReceiptStore
 from hssk_ingest_emr.domain.receipts import Receipt
 from hssk_kit import mongo
-from hssk_kit.audit import AuditEntry, InMemoryAuditLog
 from hssk_notify.adapters.memory import InMemoryReminderStore
 from hssk_notify.adapters.mongo import MongoReminderStore
 from hssk_notify.domain.policy import Reminder
@@ -127,24 +126,63 @@ async def test_reminders_are_remembered_once(db):
     assert await store.for_person(person_id) == [reminder]
 
 
-async def test_audit_log_answers_who_looked(db):
-    log = InMemoryAuditLog() if db is None else mongo.MongoAuditLog(db, "test")
-    person_id = str(uuid.uuid4())
-    for outcome in ("allowed", "denied"):
-        await log.append(
-            AuditEntry(
-                actor="bs-1",
-                role="doctor",
-                action="record.read",
-                person_id=person_id,
-                purpose="treatment",
-                outcome=outcome,
-                at=NOW,
-            )
-        )  # type: ignore[arg-type]
-    entries = await log.for_person(person_id)
-    assert [e.outcome for e in entries] == ["denied", "allowed"]  # newest first
-    assert entries[0].actor == "bs-1"
+def records_ports(db):
+    from hssk_records.adapters import memory
+    from hssk_records.adapters import mongo as records_mongo
+
+    if db is None:
+        return (
+            memory.InMemoryAccessLogStore(),
+            memory.InMemoryGrantStore(),
+            memory.InMemoryPersonKeys(),
+        )
+    return (
+        records_mongo.MongoAccessLogStore(db),
+        records_mongo.MongoGrantStore(db),
+        records_mongo.MongoPersonKeys(db),
+    )
+
+
+async def test_access_log_entries_are_unique_per_seq_and_heads_round_trip(db):
+    from hssk_records.domain.access_log import Entry, Head
+
+    log, _, _ = records_ports(db)
+    subject = str(uuid.uuid4())
+    first = Entry(subject, 1, "e1", {"outcome": "allowed", "at": "2026-12-04T08:00:00+07:00"},
+                  "0" * 64, "a" * 64)  # fmt: skip
+    assert await log.insert(first) is True
+    assert await log.insert(Entry(subject, 1, "e2", {}, "0" * 64, "b" * 64)) is False
+    assert await log.entries(subject, [1, 2]) == {1: first}
+    head = Head(subject, 1, "a" * 64, {"0": 41}, {"allowed": 1}, (1,))
+    await log.save_head(head)
+    await log.save_head(head)
+    assert await log.head(subject) == head
+    assert await log.head(str(uuid.uuid4())) is None
+
+
+async def test_emergency_grants_round_trip_and_slots_run_out(db):
+    from hssk_records.domain.emergency import open_grant
+
+    _, grants, _ = records_ports(db)
+    doctor, person = f"bs-{uuid.uuid4().hex[:6]}", str(uuid.uuid4())
+    grant = open_grant(doctor=doctor, person_id=person, facility="79001",
+                       purpose="unconscious_patient", reason="bệnh nhân hôn mê sâu", now=NOW,
+                       lasts=timedelta(minutes=60))  # fmt: skip
+    await grants.save(grant)
+    assert await grants.get(doctor, person) == grant
+    assert await grants.get(doctor, str(uuid.uuid4())) is None
+    taken = [await grants.take_slot(doctor, "2026-12-04", 3) for _ in range(4)]
+    assert taken == [True, True, True, False]
+    assert await grants.take_slot(doctor, "2026-12-05", 3) is True
+
+
+async def test_person_keys_answer_the_holder_of_any_key(db):
+    _, _, keys = records_ports(db)
+    person = str(uuid.uuid4())
+    cccd = f"cccd:0791900{random.randrange(10**5):05d}"
+    await keys.remember([cccd, "bhxh:7912345678"], person)
+    assert await keys.person_of(["passport:X", cccd]) == person
+    assert await keys.person_of([f"cccd:{uuid.uuid4().hex}"]) is None
 
 
 def identity_ports(db):

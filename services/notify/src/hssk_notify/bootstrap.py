@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from hssk_contracts import topics
 from hssk_kit import mongo
+from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
@@ -25,6 +26,7 @@ def bootstrap(
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
     reminders = MongoReminderStore(db)
+    audit = PublishedAuditLog(publisher.publish, SERVICE)
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="notify",
@@ -36,8 +38,14 @@ def bootstrap(
         batch_size=settings.consumer_batch,
     )
 
-    app = new_app("HSSK notify", "Reminders for citizens.", TokenVerifier(settings))
-    app.include_router(http.router(reminders=reminders, audit=mongo.MongoAuditLog(db, SERVICE)))
+    app = new_app(
+        "HSSK notify",
+        "Reminders for citizens.",
+        TokenVerifier(settings),
+        service=SERVICE,
+        audit=audit,
+    )
+    app.include_router(http.router(reminders=reminders, audit=audit))
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},

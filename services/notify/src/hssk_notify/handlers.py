@@ -7,9 +7,11 @@ from datetime import datetime
 from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import RecordChanged, ReminderData, ReminderScheduled
+from hssk_kit.audit import AuditEntry, AuditLog
+from hssk_kit.auth import Principal
 from hssk_kit.bus import Publish
 from hssk_notify import metrics
-from hssk_notify.domain.policy import reminders_for
+from hssk_notify.domain.policy import Reminder, reminders_for
 from hssk_notify.ports import ReminderStore
 
 PRODUCER = "notify"
@@ -44,3 +46,23 @@ async def on_record_changed(
         metrics.REMINDERS.labels(r.kind).inc()
         scheduled += 1
     return scheduled
+
+
+async def reminders_of(
+    person_id: str, who: Principal, *, reminders: ReminderStore, audit: AuditLog
+) -> list[Reminder] | None:
+    """The person's reminders, soonest first; None (audited as denied) for another citizen's."""
+    allowed = who.role == "operator" or who.person_id == person_id
+    await audit.append(
+        AuditEntry(
+            actor=who.subject,
+            role=who.role,
+            action="reminders.read",
+            person_id=person_id,
+            purpose="reminders",
+            outcome="allowed" if allowed else "denied",
+        )
+    )
+    if not allowed:
+        return None
+    return sorted(await reminders.for_person(person_id), key=lambda r: r.due_at)

@@ -7,6 +7,7 @@ hssk bench [--visits N --citizens M]
 hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
 hssk identity import FILE [--source NAME] [--restart] [--batch N]
+hssk audit check | verify SUBJECT [--token T]
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     bulk.add_argument("--restart", action="store_true", help="ignore the checkpoint")
     bulk.add_argument("--batch", type=int, default=500, help="rows resolved at once")
 
+    audit = sub.add_parser("audit", help="operators: the audit trail")
+    audit.add_argument("action", choices=["check", "verify"])
+    audit.add_argument("subject", nargs="?", help="verify: a person_id, or ops:<service>")
+    audit.add_argument("--token", help="an operator token (default: a local dev token)")
+
     args = parser.parse_args(argv)
     layout = Layout(repo_root())
     if args.command == "dev":
@@ -132,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         from hssk_cli import simulate as simulate_mod
 
         return simulate_mod.run(layout, args)
+    if args.command == "audit":
+        from hssk_cli import audit as audit_mod
+
+        if args.action == "check":
+            return audit_mod.check()
+        if not args.subject:
+            parser.error("audit verify needs a SUBJECT (a person_id, or ops:<service>)")
+        return audit_mod.verify(layout, args.subject, args.token)
     if args.command == "identity":
         from hssk_identity.entrypoints import bulk_import
 
