@@ -26,10 +26,19 @@ MONGO_URL = stack.MONGO_URL
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/tests/e2e/" in str(item.fspath):
+        if "/tests/e2e/" in str(item.fspath) or "/tests/security/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
         elif "/tests/integration/" in str(item.fspath) or "/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+# A suite's one-line verdict, printed after the run (a fixture's own output would be captured).
+SUMMARIES = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    for line in config.stash.get(SUMMARIES, []):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
