@@ -220,6 +220,7 @@ def current_principal(request: Request) -> Principal:
         ) from None
 
 
+current_principal.authenticates = True  # type: ignore[attr-defined]  # read by hssk_kit.openapi
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
@@ -235,4 +236,5 @@ def require_roles(*roles: Role):
             )
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by hssk_kit.openapi
     return Depends(dependency)
