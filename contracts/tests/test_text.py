@@ -75,3 +75,15 @@ def test_codec_refuses_a_lone_surrogate_in_an_event():
     with pytest.raises(codec.DecodeError) as caught:
         codec.decode("emr.visit.v1", raw)
     assert caught.value.problems[0].field == "event_id"
+
+
+@pytest.mark.parametrize("digits", ["١٢٣٤٥", "１２３４５", "𝟏𝟐𝟑𝟒𝟓"])
+def test_codes_take_ascii_digits_only(digits):
+    from pydantic import TypeAdapter, ValidationError
+
+    from hssk_contracts import identifiers
+    from hssk_contracts.codes import FacilityCode
+
+    with pytest.raises(ValidationError):
+        TypeAdapter(FacilityCode).validate_python(digits)
+    assert identifiers.format_problem("cccd", digits * 2 + digits[:2]) is not None

@@ -11,8 +11,8 @@ from pydantic import BeforeValidator, Field
 
 # Ids the platform derives itself (persons, reviews, dead letters, events): UUIDs, lower case.
 ENTITY_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-FACILITY = r"^\d{5}$"  # MA_CSKCB: 2-digit province + 3-digit sequence
-COMMUNE = r"^\d{5}$"  # a commune / ward (QĐ 19/2025)
+FACILITY = r"^[0-9]{5}$"  # MA_CSKCB: 2-digit province + 3-digit sequence
+COMMUNE = r"^[0-9]{5}$"  # a commune / ward (QĐ 19/2025)
 
 EntityId = Annotated[
     str,
@@ -51,7 +51,10 @@ def _iso_instant(value: object) -> object:
     raise ValueError("an ISO 8601 date-time with offset, e.g. 2026-11-22T08:00:00+07:00")
 
 
-INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})")
+INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})"
+)
 Instant = Annotated[
     datetime,
     BeforeValidator(_iso_instant),

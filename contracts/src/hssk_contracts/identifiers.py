@@ -16,14 +16,14 @@ from typing import Literal
 
 from hssk_contracts.bhyt_groups import levels_on
 
-CCCD_RE = re.compile(r"^\d{12}$")
-CMND_RE = re.compile(r"^(\d{9}|\d{12})$")
-BHYT_RE = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
+CCCD_RE = re.compile(r"^[0-9]{12}$")
+CMND_RE = re.compile(r"^([0-9]{9}|[0-9]{12})$")
+BHYT_RE = re.compile(r"^[A-Z]{2}[1-5][0-9]{2}[0-9]{10}$")
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{6,12}$")
 TEMP_CARD_RE = re.compile(r"^[A-Z0-9]{15}$")
 # A facility sequence starts at 001, so "PP000" is never a real initial-registration facility.
-TEMP_REGISTRATION_RE = re.compile(r"^\d{2}000$")
-_PASSPORT_IN_SO_CCCD_RE = re.compile(r"^(?=.{8,9}$)[A-Z]{1,2}\d+$")
+TEMP_REGISTRATION_RE = re.compile(r"^[0-9]{2}000$")
+_PASSPORT_IN_SO_CCCD_RE = re.compile(r"^(?=.{8,9}$)[A-Z]{1,2}[0-9]+$")
 _ALNUM_RE = re.compile(r"^[A-Z0-9]+$")
 _SEPARATORS_RE = re.compile(r"[\s\-\u2010-\u2015]+")
 
@@ -206,7 +206,7 @@ def infer_document_type(so_cccd: str) -> str:
         raise ValueError("SO_CCCD is empty")
     if CCCD_RE.fullmatch(value):
         return "cccd"
-    if re.fullmatch(r"\d{9}", value):
+    if re.fullmatch(r"[0-9]{9}", value):
         return "cmnd"
     if _PASSPORT_IN_SO_CCCD_RE.fullmatch(value):
         return "passport"

@@ -16,9 +16,11 @@ IdentifierType = Literal["cccd", "cmnd", "bhyt", "passport", "eid", "temp"]
 Sex = Literal["male", "female", "unknown"]
 
 # A date with its precision: "1990-05-01", "1990-05" or "1990"; unknown parts stay unknown.
-PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["1990-05-01"])]
-FacilityCode = Annotated[str, Field(pattern=r"^\d{5}$", description="MA_CSKCB, 5 digits")]
-Icd10 = Annotated[str, Field(pattern=r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$", max_length=7)]
+PartialDate = Annotated[
+    str, Field(pattern=r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", examples=["1990-05-01"])
+]
+FacilityCode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="MA_CSKCB, 5 digits")]
+Icd10 = Annotated[str, Field(pattern=r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$", max_length=7)]
 
 
 def _aware(value: datetime) -> datetime:
@@ -73,8 +75,8 @@ class Patient(Strict):
     sex: Sex = "unknown"
     phone: Annotated[str, Field(max_length=20)] | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
-    commune_code: Annotated[str, Field(pattern=r"^\d{5}$")] | None = None
-    province_code: Annotated[str, Field(pattern=r"^\d{2,3}$")] | None = None
+    commune_code: Annotated[str, Field(pattern=r"^[0-9]{5}$")] | None = None
+    province_code: Annotated[str, Field(pattern=r"^[0-9]{2,3}$")] | None = None
     ethnicity: str | None = None
     nationality: str | None = None
     occupation: str | None = None
@@ -151,7 +153,7 @@ class Visit(Strict):
     revision: Annotated[int, Field(ge=1)] = 1
     sent_at: AwareDatetime
     patient: Patient
-    visit_type: Annotated[str, Field(pattern=r"^\d{2}$", description="MA_LOAI_KCB")] = "01"
+    visit_type: Annotated[str, Field(pattern=r"^[0-9]{2}$", description="MA_LOAI_KCB")] = "01"
     patient_category: str | None = Field(default=None, description="MA_DOITUONG_KCB")
     admitted_at: AwareDatetime
     discharged_at: AwareDatetime | None = None

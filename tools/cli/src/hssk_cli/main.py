@@ -100,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "dev":
         return _dev(layout, args)
     if args.command == "token":
+        needed = {"citizen": "person_id", "doctor": "facility", "hospital": "facility",
+                  "ward_officer": "ward"}.get(args.role)  # fmt: skip
+        if needed and not getattr(args, needed):
+            parser.error(f"--role {args.role} needs --{needed.replace('_', '-')}")
         private, _ = devtokens.ensure_keys(layout.keys)
         print(
             devtokens.mint(

@@ -15,7 +15,7 @@ CLOSE_YEAR = "close_year"
 DIFFERENT = "different"
 
 EARLIEST_YEAR = 1850  # no one alive was born earlier: an older year is a typing error
-_FORMAT = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?")
+_FORMAT = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class ResolveRequest(BaseModel):
     name: PersonName
     birth_date: PartialDate | None = None
     sex: Sex = "unknown"
-    phone: Annotated[str, Field(pattern=r"^\+?\d{8,15}$")] | None = None
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9]{8,15}$")] | None = None
     commune_code: CommuneCode | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
     create: bool = Field(

@@ -10,7 +10,7 @@ from typing import Any
 from hssk_ingest_emr.domain.fhir_context import _code, _Ctx, _day, _text
 from hssk_ingest_emr.domain.fhir_systems import CS_DRUG, CS_ICD10, CS_LOINC, INTEGER_VITALS, VITALS
 
-ICD10_RE = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
+ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
 _SKIPPED_STATUSES = frozenset({"entered-in-error", "cancelled", "noshow", "not-done"})
 
 
@@ -77,7 +77,7 @@ def _is_sensitive(ctx: _Ctx, concepts: list[Any]) -> bool:
 
 def _sensitive_table(code: str) -> str | None:
     head = code.strip().upper()[:3]
-    if not re.fullmatch(r"[A-Z]\d{2}", head):
+    if not re.fullmatch(r"[A-Z][0-9]{2}", head):
         return None
     if "B20" <= head <= "B24" or head == "Z21":
         return "HIV"

@@ -11,7 +11,7 @@ from typing import Any
 from hssk_contracts.codec import Problem
 from hssk_ingest_emr.domain.fhir_systems import SID_MA_CSKCB
 
-FACILITY_RE = re.compile(r"^\d{5}$")
+FACILITY_RE = re.compile(r"^[0-9]{5}$")
 
 
 @dataclass

@@ -15,7 +15,9 @@ from hssk_contracts.codec import Problem
 from hssk_ingest_emr.domain.fhir_context import _Ctx
 
 BUNDLE_TYPES = frozenset({"collection", "transaction", "document"})
-_NAIVE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_NAIVE_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$"
+)
 
 
 def _validate(doc: dict[str, Any], ctx: _Ctx) -> Any | None:

@@ -16,23 +16,23 @@ Rows = dict[str, list[Row]]  # "XML2" -> its rows, in document order
 
 def parse_instant(text: str) -> datetime:
     """yyyymmddHHMM, 24 h, Vietnam time."""
-    if not re.fullmatch(r"\d{12}", text):
+    if not re.fullmatch(r"[0-9]{12}", text):
         raise ValueError("expected yyyymmddHHMM")
     return datetime.strptime(text, "%Y%m%d%H%M").replace(tzinfo=VIETNAM)
 
 
 def parse_day(text: str) -> date:
     """yyyymmdd; a yyyymmddHHMM instant gives its (Vietnam) day."""
-    if re.fullmatch(r"\d{12}", text):
+    if re.fullmatch(r"[0-9]{12}", text):
         return parse_instant(text).date()
-    if not re.fullmatch(r"\d{8}", text):
+    if not re.fullmatch(r"[0-9]{8}", text):
         raise ValueError("expected yyyymmdd")
     return datetime.strptime(text, "%Y%m%d").date()
 
 
 def parse_birth(text: str) -> str:
     """NGAY_SINH with unknown parts written 0000/00 -> "1990-05-01", "1990-05" or "1990"."""
-    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})(\d{4})?", text)
+    m = re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{4})?", text)
     if not m or m[1] == "0000" or (m[2] == "00" and m[3] != "00"):
         raise ValueError("expected yyyymmddHHMM (unknown parts 00) or yyyymmdd")
     if m[4] and m[4] != "0000":
@@ -48,7 +48,7 @@ def split_list(text: str | None) -> list[str]:
 
 
 def parse_decimal(text: str) -> float:
-    if not re.fullmatch(r"\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
         raise ValueError("expected digits with '.' as the decimal separator")
     return float(text)
 

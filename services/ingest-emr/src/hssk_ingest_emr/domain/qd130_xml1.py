@@ -100,7 +100,7 @@ def _visit_type(x1: Fields, standard: str) -> str | None:
             where, "visit_type_missing", f"{where} is empty; the visit type defaults to 01"
         )
         return None
-    if re.fullmatch(r"\d", code):  # 4210 wrote 1/2/3; a 130 HIS that lost the leading zero
+    if re.fullmatch(r"[0-9]", code):  # 4210 wrote 1/2/3; a 130 HIS that lost the leading zero
         if standard != "qd4210":
             x1.found.warn(where, "visit_type_padded", f"{where} {code!r} read as '0{code}'")
         code = f"0{code}"
