@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from hssk_cli import stack
+from tests.conftest import SUMMARIES
 from tests.security.conftest import FACILITY, OTHER_FACILITY, OTHER_WARD, WARD, Citizen
 
 pytestmark = pytest.mark.usefixtures("platform_up")
@@ -30,6 +31,16 @@ CALLERS: dict[str, dict] = {
     "operator": {"role": "operator"},
 }
 ROLE_OF = {name: claims["role"] for name, claims in CALLERS.items()}
+CHECKED: list[bool] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary(request):
+    yield
+    if CHECKED:
+        line = (f"role matrix: {len(CHECKED)} routes × {len(CALLERS)} callers, "
+                f"{CHECKED.count(False)} routes answered otherwise than the policy")  # fmt: skip
+        request.config.stash.setdefault(SUMMARIES, []).append(line)
 
 
 @dataclass(frozen=True)
@@ -136,5 +147,5 @@ async def test_each_caller_gets_what_the_policy_says(rule, citizen, http, token)
         response = await http.request(rule.method, base + path, json=body, headers=headers)
         got[caller] = response.status_code
     want = {caller: expected(rule, caller) for caller in CALLERS}
+    CHECKED.append(got == want)
     assert got == want
-    print(f"role matrix: {rule.service} {rule.method} {rule.path}: {len(CALLERS)} callers")

@@ -121,7 +121,9 @@ async def _unmerge(
 ) -> Person:
     entry = await index.merges.get(merged_id)
     merged = await index.persons.get(merged_id)
-    if entry is None or merged is None or not merged.merged_into:
+    if merged is None:
+        raise Unknown(f"no person {merged_id}")
+    if entry is None or not merged.merged_into:
         raise ActionRefused(f"person {merged_id} is not merged")
     survivor = await current_person(index.persons, entry["survivor_id"])
     restored = persons_domain.bump(merged, merged_into=None)
