@@ -3,11 +3,15 @@ arguments every service's bootstrap passes."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
 from hssk_contracts.topics import Topic
@@ -16,6 +20,9 @@ from hssk_kit.consumer_loop import SourceLoop
 from hssk_kit.handling import Retry
 from hssk_kit.messages import DeadLetter, Handle, Inbound
 from hssk_kit.source import Partition
+
+log = logging.getLogger(__name__)
+COMMIT_ATTEMPTS = 20  # about a minute of a broker being away
 
 if TYPE_CHECKING:
     from hssk_kit.bus import Publisher  # bus re-exports ConsumerLoop from here
@@ -63,7 +70,23 @@ class KafkaSource:
         }
 
     async def commit(self, offsets: dict[Partition, int]) -> None:
-        await self._consumer.commit({TopicPartition(*p): offset for p, offset in offsets.items()})
+        """Commit, riding out a broker outage (retried) and a lost group membership after a
+        broker restart or a rebalance: then the group has moved on and whoever owns these
+        partitions now is given the batch again, which idempotent handlers make safe."""
+        wanted = {TopicPartition(*p): offset for p, offset in offsets.items()}
+        for attempt in itertools.count(1):
+            try:
+                await self._consumer.commit(wanted)
+                return
+            except KafkaError as exc:
+                if not exc.retriable or attempt >= COMMIT_ATTEMPTS:
+                    metrics.COMMITS_REFUSED.labels(self._service).inc()
+                    log.warning(
+                        "commit refused; the batch will be delivered again",
+                        extra={"error": repr(exc), "partitions": len(wanted)},
+                    )
+                    return
+                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
 
     async def _report_lag(self) -> None:
         lag: dict[str, int] = defaultdict(int)

@@ -29,6 +29,11 @@ DEAD_LETTERS = Counter(
     "Messages sent to a dead-letter topic, by reason",
     ["service", "topic", "reason"],
 )
+COMMITS_REFUSED = Counter(
+    "hssk_bus_commits_refused_total",
+    "Offset commits the group refused (membership lost to a restart or rebalance): redelivered",
+    ["service"],
+)
 RETRIES = Counter(
     "hssk_bus_retries_total", "Transient failures retried before committing", ["service", "topic"]
 )

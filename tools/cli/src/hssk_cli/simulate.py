@@ -1,11 +1,12 @@
 """`hssk simulate`: N hospitals publishing synthetic visits at a steady total rate, in canonical
 JSON, QĐ 130 XML and FHIR R4, with malformed payloads, duplicates and corrections mixed in.
 
-The ground truth goes to a JSON lines file, one line per message sent: key, format, kind (visit,
-duplicate, correction, malformed), revision (as the platform will read it: QĐ 130 carries none,
-so 1), malformed_reason and main_icd10. Downstream, every distinct key of a `visit` line should
-reach records.change.v1 once as visit_added, each `correction` as visit_revised, duplicates
-nothing, and every `malformed` key emr.visit.dlq.v1.
+The ground truth goes to a JSON lines file, one line per message, written once the broker has
+answered: key, format, kind (visit, duplicate, correction, malformed), revision (as the platform
+will read it: QĐ 130 carries none, so 1), malformed_reason, main_icd10, the citizen's personal
+ID and `delivered` (acknowledged by the broker). Downstream, every distinct key of a delivered
+`visit` line should reach records.change.v1 once as visit_added, each `correction` as
+visit_revised, duplicates nothing, and every `malformed` key emr.visit.dlq.v1.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,8 +79,10 @@ class _Sent:
 
     def truth(self, kind: str, reason: str | None = None) -> dict[str, Any]:
         revision = 1 if self.fmt == "xml" else self.visit.revision  # QĐ 130 carries none
+        cccd = next((i.value for i in self.visit.patient.identifiers if i.type == "cccd"), None)
         return {"key": self.visit.key, "format": self.fmt, "kind": kind, "revision": revision,
-                "malformed_reason": reason, "main_icd10": self.visit.main_icd10}  # fmt: skip
+                "malformed_reason": reason, "main_icd10": self.visit.main_icd10,
+                "citizen": cccd}  # fmt: skip
 
 
 class _Hospital:
@@ -193,9 +197,15 @@ async def simulate(
     await producer.start()
     started = time.monotonic()
 
-    def delivered(future: asyncio.Future) -> None:
-        if future.cancelled() or future.exception() is not None:
-            summary.failed += 1
+    def delivered(truth: dict[str, Any], out: TextIO) -> Callable[[asyncio.Future], None]:
+        """Write the truth line once the broker answered: only acknowledged messages count."""
+
+        def done(future: asyncio.Future) -> None:
+            acked = not future.cancelled() and future.exception() is None
+            summary.failed += not acked
+            out.write(json.dumps({**truth, "delivered": acked}) + "\n")
+
+        return done
 
     async def hospital(h: _Hospital, count: int, out: TextIO) -> None:
         bucket = TokenBucket(rate / len(hospitals), burst=max(1.0, rate / len(hospitals) / 10))
@@ -204,8 +214,7 @@ async def simulate(
             raw, truth = h.next(time.monotonic())
             topic = TOPICS[truth["format"]].name
             future = await producer.send(topic, raw, key=truth["key"].encode())
-            future.add_done_callback(delivered)
-            out.write(json.dumps(truth) + "\n")
+            future.add_done_callback(delivered(truth, out))
             summary.sent += 1
             summary.kinds[truth["kind"]] += 1
             summary.formats[truth["format"]] += 1
@@ -225,8 +234,8 @@ async def simulate(
             n = len(hospitals)
             await asyncio.gather(*(hospital(h, total // n + (i < total % n), out)
                                    for i, h in enumerate(hospitals)))  # fmt: skip
-        await producer.flush()
-        await asyncio.sleep(0)  # let the delivery callbacks run
+            await producer.flush()
+            await asyncio.sleep(0)  # let the delivery callbacks write their lines
     finally:
         reporter.cancel()
         await producer.stop()
