@@ -40,7 +40,7 @@ status:  ## show each component
 logs:  ## follow every log
 	@$(HSSK) dev logs -f
 
-test: setup  ## set up, start the stack, run unit + contract + integration + e2e tests
+test: setup lint  ## set up, lint, start the stack, run unit + contract + integration + e2e + security tests
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
 	@$(PY) -m hssk_contracts.compat --history
@@ -50,7 +50,7 @@ test: setup  ## set up, start the stack, run unit + contract + integration + e2e
 test-unit: setup  ## only the fast tests (no engines)
 	@$(PY) -m pytest -m "not integration and not e2e"
 
-lint: setup  ## ruff + mypy
+lint: setup  ## ruff (lint + format) and mypy
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy contracts/src libs/kit/src services/*/src tools/cli/src
 
 bench: setup  ## measure end-to-end throughput and latency against raw Kafka / FerretDB bounds

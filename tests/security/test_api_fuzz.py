@@ -202,7 +202,7 @@ async def _merged_record_is_gone(http, token) -> None:
     again = await http.post(f"{identity}/v1/merges", json=merge, headers=op)
     assert _record("identity", "POST", "/v1/merges", again) == 409
     theirs = bearer(token, role="citizen", person_id=merged_id)
-    for _ in range(100):  # records learns of the merge through identity.person.v1
+    for _ in range(300):  # records learns of the merge through identity.person.v1
         gone = await http.get(f"{records}/v1/records/{merged_id}", headers=theirs)
         if gone.status_code == 410:
             break

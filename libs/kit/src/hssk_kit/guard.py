@@ -21,11 +21,15 @@ MUST_AUDIT = frozenset({200, 201, 202, 204, 403, 404, 409, 410, 429})
 _PERSON = re.compile(ENTITY_ID)
 
 
-def audited(*roles: Role, action: str) -> Any:
-    """A dependency answering the caller's Principal when its role is among `roles`."""
+def audited(*roles: Role, action: str, refusals_only: bool = False) -> Any:
+    """A dependency answering the caller's Principal when its role is among `roles`. With
+    `refusals_only` an allowed answer needs no entry (a citizen reading their own access log
+    would otherwise add to it with every look); refusals are audited all the same."""
 
     async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
-        request.scope.setdefault("state", {})["audit_action"] = action
+        state = request.scope.setdefault("state", {})
+        state["audit_action"] = action
+        state["audit_refusals_only"] = refusals_only
         if principal.role in roles:
             return principal
         named = request.path_params.get("person_id")
@@ -78,5 +82,6 @@ class AuditCount:
 
         await self.app(scope, receive, noting)
         action = state.get("audit_action")
-        if action and status in MUST_AUDIT:
+        refusal = status >= 400 or not state.get("audit_refusals_only")
+        if action and status in MUST_AUDIT and refusal:
             metrics.AUDIT_EXPECTED.labels(self.service, action).inc()

@@ -48,14 +48,13 @@ async def resolve_for(
         index=index,
         publish=publish,
     )
-    action = "identity.register" if create else "identity.resolve"
     await audit.append(
         _entry(
             who,
-            action,
+            "identity.resolve",
             found.person_id,
             "allowed" if found.person_id else "not_found",
-            purpose="identification",
+            purpose="registration" if create else "identification",
             detail=found.decision,
         )
     )

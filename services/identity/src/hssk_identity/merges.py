@@ -172,7 +172,7 @@ async def resolve_review(
         review = await index.reviews.get(review_id)
         person_id = review.person_id if review else None
         await audit.append(
-            AuditEntry(actor=by, role=role, action=f"review.{resolution}", person_id=person_id,
+            AuditEntry(actor=by, role=role, action="review.resolve", person_id=person_id,
                        purpose="identity review", outcome="denied", detail=str(exc)[:300])
         )  # fmt: skip
         raise
@@ -198,7 +198,9 @@ async def _resolve_review(
         target = link_to or (review.candidates[0].person_id if review.candidates else None)
         if target is None or target not in choices:
             raise ActionRefused(f"link_to must be one of the candidates {sorted(choices)}")
-        await _merge(target, review.person_id, by, role, index, publish, audit)
+        await merge(
+            target, review.person_id, by=by, role=role, index=index, publish=publish, audit=audit
+        )
         done = replace(
             review, status="linked", resolution=resolution, resolved_by=by, linked_to=target
         )
@@ -216,11 +218,11 @@ async def _resolve_review(
         AuditEntry(
             actor=by,
             role=role,
-            action=f"review.{resolution}",
+            action="review.resolve",
             person_id=review.person_id,
             purpose="identity review",
             outcome="allowed",
-            detail=review_id,
+            detail=f"{review_id}: {resolution}",
         )
     )
     metrics.REVIEWS_RESOLVED.labels(resolution).inc()

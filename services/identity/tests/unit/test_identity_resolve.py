@@ -122,7 +122,7 @@ async def test_a_review_links_by_merging_and_a_rejection_is_remembered(index, pu
     assert (done.status, done.linked_to) == ("linked", first.person_id)
     assert (await index.persons.get(found.person_id)).merged_into == first.person_id
     assert any(isinstance(e, PersonMerged) for _, e in publish.sent)
-    assert [e.action for e in audit.entries] == ["person.merge", "review.link"]
+    assert [e.action for e in audit.entries] == ["person.merge", "review.resolve"]
     with pytest.raises(merges.ActionRefused):
         await merges.resolve_review(
             found.review_id,

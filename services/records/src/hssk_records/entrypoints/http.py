@@ -24,7 +24,7 @@ from hssk_records.ports import AccessLogStore, GrantStore, RecordRepository
 
 Reader = Annotated[Principal, audited("citizen", "doctor", action="record.read")]
 Doctor = Annotated[Principal, audited("doctor", action="record.emergency_access")]
-Citizen = Annotated[Principal, audited("citizen", action="access_log.read")]
+Citizen = Annotated[Principal, audited("citizen", action="access_log.read", refusals_only=True)]
 Operator = Annotated[Principal, audited("operator", action="access_log.verify")]
 Person = Annotated[PersonId, Path()]
 SUBJECT = r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ops:[a-z-]{1,40})$"
