@@ -51,7 +51,7 @@ test-unit: setup  ## only the fast tests (no engines)
 	@$(PY) -m pytest -m "not integration and not e2e"
 
 lint: setup  ## ruff (lint + format) and mypy
-	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy contracts/src libs/kit/src services/*/src tools/cli/src
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy --cache-dir .hssk/mypy-cache contracts/src libs/kit/src services/*/src tools/cli/src
 
 bench: setup  ## measure end-to-end throughput and latency against raw Kafka / FerretDB bounds
 	@$(HSSK) dev up
