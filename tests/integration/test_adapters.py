@@ -320,3 +320,11 @@ async def test_dead_letters_are_kept_listed_per_facility_newest_first(db):
     assert len(await store.recent(facility, 2)) == 2
     await store.save(replace(letters[1], status="replayed", attempt=2))
     assert (await store.get(letters[1].dlq_id)).status == "replayed"
+
+
+async def test_care_relations_are_pairs_of_person_and_facility(db):
+    care = identity_ports(db).care
+    person = str(uuid.uuid4())
+    await care.add(person, "79001")
+    await care.add(person, "79001")
+    assert await care.has(person, "79001") and not await care.has(person, "79002")

@@ -75,6 +75,28 @@ async def test_a_lookup_attaches_nothing(http, token, citizen: Citizen):
     assert passport not in person.json()["identifiers"]
 
 
+async def test_a_registration_adds_identifiers_only_for_the_hospitals_own_patient(
+    http, token, citizen: Citizen
+):
+    patient = citizen.visit["data"]["patient"]
+    op = bearer(token, role="operator")
+
+    async def register(facility: str) -> tuple[dict, dict]:
+        passport = {"type": "passport", "value": f"B{uuid.uuid4().int % 10**7:07d}"}
+        body = {"name": patient["name"], "create": True,
+                "identifiers": [*patient["identifiers"], passport]}  # fmt: skip
+        hospital = bearer(token, role="hospital", facility=facility)
+        answer = (await http.post(f"{IDENTITY}/v1/resolve", json=body, headers=hospital)).json()
+        return answer, passport
+
+    other, refused = await register(OTHER_FACILITY)
+    assert other["person_id"] == citizen.person_id and other["not_linked"]
+    own, added = await register(FACILITY)  # the facility that sent the citizen's visit
+    assert own["not_linked"] is None
+    person = (await http.get(f"{IDENTITY}/v1/persons/{citizen.person_id}", headers=op)).json()
+    assert added in person["identifiers"] and refused not in person["identifiers"]
+
+
 @pytest.mark.parametrize("reason", ["." * 10, "\u200b" * 10, "aaaaaaaaaaaa", "cấp cứu"])
 async def test_break_glass_needs_a_reason_in_real_words(http, token, citizen, reason):
     doctor = bearer(token, role="doctor", facility=OTHER_FACILITY)

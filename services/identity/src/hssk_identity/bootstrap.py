@@ -9,6 +9,7 @@ from hssk_contracts import topics
 from hssk_identity import merges
 from hssk_identity.adapters.mongo import (
     MongoBlockIndex,
+    MongoCareRelations,
     MongoDecisionLog,
     MongoMergeLog,
     MongoPersonRepository,
@@ -35,6 +36,7 @@ def build_index(db) -> Index:
         reviews=MongoReviewQueue(db),
         merges=MongoMergeLog(db),
         decisions=MongoDecisionLog(db),
+        care=MongoCareRelations(db),
     )
 
 

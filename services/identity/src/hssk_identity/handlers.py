@@ -4,6 +4,8 @@ registered as a provisional person and queued for review, to be linked or kept a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from hssk_contracts import identifiers as ids
@@ -44,9 +46,12 @@ async def resolve(
     now: datetime,
     index: Index,
     publish: Publish,
+    may_link: MayLink | None = None,
 ) -> Resolution:
     """Who this is. Only with `create` (a registration: a visit, or a reception registering
-    its own patient) is anything written; without it the index is read, never changed."""
+    its own patient) is anything written; without it the index is read, never changed.
+    `may_link` says whether the caller may add identifiers to a person already known (a
+    hospital: only to its own patients); None: it may."""
     keys = query.match_keys
     first = await index.persons.holding(keys[0]) if keys else None
     if first is not None and query.answered_by(first.card, cause):  # a returning patient
@@ -73,8 +78,11 @@ async def resolve(
                 )
             return Resolution("created", holder.person_id, matched_on="none")
         if not matching.identifier_conflict(demographics, holder.demographics()):
+            kind = key.split(":")[0]
             if not create:  # a lookup: who it is, and nothing written
-                return Resolution("matched", holder.person_id, matched_on=key.split(":")[0])
+                return Resolution("matched", holder.person_id, matched_on=kind)
+            if refused := await _refused(may_link, holder.person_id):
+                return Resolution("matched", holder.person_id, matched_on=kind, not_linked=refused)
             holder = await link(holder, query, owners, index, publish, source)
             if first is not None and first.card is None:  # registered before cards existed
                 await index.persons.file_card(holder.match_keys, card(holder))
@@ -111,6 +119,9 @@ async def resolve(
         holder = await current_person(index.persons, best.person_id)
         if not create:
             return Resolution.ranked("matched", holder.person_id, candidates)
+        if refused := await _refused(may_link, holder.person_id):
+            found = Resolution.ranked("matched", holder.person_id, candidates)
+            return replace(found, not_linked=refused)
         await link(holder, query, owners, index, publish, source)
         await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
         return Resolution.ranked("matched", holder.person_id, candidates)
@@ -123,6 +134,10 @@ async def resolve(
             await review_split(person, taken, summary(query), now, index)
     except LostRace as race:  # registered concurrently by someone else: that is who this is
         winner = await current_person(index.persons, race.args[0])
+        if refused := await _refused(may_link, winner.person_id):
+            return Resolution(
+                "matched", winner.person_id, matched_on="identifier", not_linked=refused
+            )
         await link(winner, query, await all_holders(keys, index.persons), index, publish, source)
         return Resolution("matched", winner.person_id, matched_on="identifier")
     if outcome.decision == "new":
@@ -141,6 +156,15 @@ async def resolve(
     return Resolution.ranked(
         "review", person.person_id, candidates, matched_on="none", review_id=review.review_id
     )
+
+
+MayLink = Callable[[str], Awaitable[bool]]
+
+
+async def _refused(may_link: MayLink | None, person_id: str) -> str | None:
+    if may_link is None or await may_link(person_id):
+        return None
+    return "the person is known, but not as a patient of your facility: identifiers not added"
 
 
 async def on_visit_accepted(
@@ -176,6 +200,7 @@ async def on_visit_accepted(
         publish=publish,
     )
     assert found.person_id is not None
+    await index.care.add(found.person_id, visit.facility_code)  # its own patient from now on
     decision: MatchDecision = "matched" if found.decision == "matched" else "created"
     await publish(
         topics.RECORDS_VISIT,

@@ -39,6 +39,11 @@ async def resolve_for(
 ) -> Resolution:
     # Each call is its own cause: a repeat finds the person (by identifier or demographics)
     # and answers "matched", rather than replaying the first call's "created".
+    facility = who.facility if who.role == "hospital" else None
+
+    async def own_patient(person_id: str) -> bool:  # a hospital adds only to its own patients
+        return facility is None or await index.care.has(person_id, facility)
+
     found = await handlers.resolve(
         query,
         create=create,
@@ -47,6 +52,7 @@ async def resolve_for(
         now=now,
         index=index,
         publish=publish,
+        may_link=own_patient,
     )
     await audit.append(
         _entry(

@@ -116,6 +116,16 @@ class MergeLog(Protocol):
     async def forget(self, merged_id: str) -> None: ...
 
 
+class CareRelations(Protocol):
+    """Which facilities have sent a visit of which person: a hospital registering a known
+    citizen may add identifiers only to its own patients."""
+
+    async def add(self, person_id: str, facility: str) -> None:
+        """Remember that `facility` saw the person (adding it again is a no-op)."""
+
+    async def has(self, person_id: str, facility: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Index:
     """Every port the resolution handlers use, passed as one."""
@@ -125,3 +135,4 @@ class Index:
     reviews: ReviewQueue
     merges: MergeLog
     decisions: DecisionLog
+    care: CareRelations

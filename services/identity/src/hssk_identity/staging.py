@@ -53,6 +53,7 @@ class StagedIndex:
             reviews=StagedReviews(self._s),
             merges=real.merges,  # resolve never merges
             decisions=StagedDecisions(self._s),
+            care=real.care,  # rows of a list are no visits: nothing is added
         )
 
     @property

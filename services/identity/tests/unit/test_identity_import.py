@@ -14,6 +14,7 @@ from hssk_contracts import topics
 from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_identity.adapters.memory import (
     InMemoryBlockIndex,
+    InMemoryCareRelations,
     InMemoryDecisionLog,
     InMemoryMergeLog,
     InMemoryPersonRepository,
@@ -51,6 +52,7 @@ def new_index(persons: InMemoryPersonRepository | None = None) -> Index:
         reviews=InMemoryReviewQueue(),
         merges=InMemoryMergeLog(),
         decisions=InMemoryDecisionLog(),
+        care=InMemoryCareRelations(),
     )
 
 

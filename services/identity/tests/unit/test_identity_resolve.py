@@ -346,3 +346,26 @@ async def test_a_registration_records_who_brought_each_identifier(index, publish
     person = await index.persons.get(first.person_id)
     assert person.provenance["identifier:cccd:001185012345"] == "test"
     assert person.provenance["identifier:bhyt:DN4010123456789"] == "visit:01001:LK2"
+
+
+async def test_a_hospital_adds_identifiers_only_to_its_own_patients(index, publish):
+    first = await run(lan(), index, publish, "visit-1")
+    await index.care.add(first.person_id, "79001")
+    passport = Identifier(type="passport", value="C1234567")
+
+    async def register_at(facility: str, cause: str):
+        async def own(person_id: str) -> bool:
+            return await index.care.has(person_id, facility)
+
+        return await resolve(
+            lan(identifiers=(CCCD_ID, passport)), create=True, cause=cause, source=facility,
+            now=NOW, index=index, publish=publish, may_link=own,
+        )  # fmt: skip
+
+    elsewhere = await register_at("79002", "reception-2")
+    assert (elsewhere.person_id, elsewhere.decision) == (first.person_id, "matched")
+    assert "not as a patient of your facility" in elsewhere.not_linked
+    assert await index.persons.owner_of("passport:C1234567") is None
+    own = await register_at("79001", "reception-1")
+    assert own.not_linked is None
+    assert await index.persons.owner_of("passport:C1234567") == first.person_id

@@ -74,7 +74,7 @@ class RacedPersons(InMemoryPersonRepository):
 def raced_index(rival: Query, publish) -> tuple[Index, RacedPersons]:
     persons = RacedPersons(rival, publish)
     index = in_memory_index()
-    index = Index(persons, index.blocks, index.reviews, index.merges, index.decisions)
+    index = Index(persons, index.blocks, index.reviews, index.merges, index.decisions, index.care)
     persons.index = index
     return index, persons
 

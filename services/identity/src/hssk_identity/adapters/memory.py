@@ -141,6 +141,17 @@ class InMemoryMergeLog:
         self.merges.pop(merged_id, None)
 
 
+class InMemoryCareRelations:
+    def __init__(self) -> None:
+        self.pairs: set[tuple[str, str]] = set()
+
+    async def add(self, person_id: str, facility: str) -> None:
+        self.pairs.add((person_id, facility))
+
+    async def has(self, person_id: str, facility: str) -> bool:
+        return (person_id, facility) in self.pairs
+
+
 def in_memory_index():
     """Every identity port as an in-memory fake: for unit tests and the matching evaluation."""
     from hssk_identity.handlers import Index
@@ -151,4 +162,5 @@ def in_memory_index():
         reviews=InMemoryReviewQueue(),
         merges=InMemoryMergeLog(),
         decisions=InMemoryDecisionLog(),
+        care=InMemoryCareRelations(),
     )

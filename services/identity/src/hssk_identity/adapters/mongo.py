@@ -223,6 +223,21 @@ class MongoMergeLog:
         await self._merges.update_one({"_id": merged_id}, {"$set": {"undone": True}})
 
 
+class MongoCareRelations:
+    """One document per (person, facility) pair, `_id` "<person_id>|<facility>"."""
+
+    def __init__(self, db: AsyncDatabase):
+        self._pairs = db["care_relations"]
+        self._inserts = BatchedInserts(self._pairs)  # concurrent visits share one insert_many
+        self._reads = ByIdReader(self._pairs)
+
+    async def add(self, person_id: str, facility: str) -> None:
+        await self._inserts.insert({"_id": f"{person_id}|{facility}"})  # False if known: fine
+
+    async def has(self, person_id: str, facility: str) -> bool:
+        return await self._reads.get(f"{person_id}|{facility}") is not None
+
+
 def _to_doc(p: Person) -> dict:
     """Field by field: dataclasses.asdict deep-copies every value, identifiers included."""
     doc = {name: getattr(p, name) for name in Person.__dataclass_fields__ if name != "person_id"}

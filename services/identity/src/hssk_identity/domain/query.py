@@ -57,6 +57,7 @@ class Resolution:
     candidates: list[Candidate] = field(default_factory=list)
     matched_on: str = "probabilistic"
     review_id: str | None = None
+    not_linked: str | None = None  # why a registration linked none of the identifiers brought
 
     @classmethod
     def ranked(

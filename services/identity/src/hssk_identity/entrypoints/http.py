@@ -54,9 +54,10 @@ class ResolveRequest(BaseModel):
     address: Annotated[str, Field(max_length=500)] | None = None
     create: bool = Field(
         default=False,
-        description="true registers (a reception registering its own patient): unknown "
-        "identifiers are linked, with the caller as their provenance, and an unknown person "
-        "is created; false only looks up and never changes the index",
+        description="true registers (a reception registering its own patient): an unknown "
+        "person is created, and unknown identifiers are linked with the caller as their "
+        "provenance (a hospital's only to its own patients: those it has sent a visit of); "
+        "false only looks up and never changes the index",
     )
 
 
@@ -141,6 +142,7 @@ def router(
             "weights": found.weights,
             "review_id": found.review_id,
             "candidates": [asdict(c) for c in found.candidates],
+            "not_linked": found.not_linked,
         }
 
     @api.get("/persons/{person_id}", response_model=PersonSnapshot, responses=responses(404))
