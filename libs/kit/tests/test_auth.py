@@ -3,179 +3,83 @@ with PermissionError and counted in hssk_auth_rejected_total under its reason. N
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from pydantic_settings import SettingsConfigDict
 
 from hssk_kit.auth import REASONS, Principal, TokenRefused, TokenVerifier, require_roles
+from hssk_kit.forged_tokens import (
+    DROP,
+    FORGED,
+    HOUR,
+    NONES,
+    Forge,
+    Keys,
+    b64,
+    bound,
+    by_hand,
+    claims,
+    resigned,
+    signed,
+)
 from hssk_kit.settings import ServiceSettings
 
 SERVICE = "kit-test"
-DROP = object()  # a claim value meaning "leave this claim out"
-PERSON = "945baa88-04b2-51ed-99d1-c0d6d0c5b885"
-BOUND = {"citizen": {"person_id": PERSON}, "doctor": {"facility": "01001"}}
-BOUND |= {"hospital": {"facility": "79001"}, "ward_officer": {"ward": "26734"}}
-
-
-@dataclass(frozen=True)
-class Keys:
-    dev: rsa.RSAPrivateKey  # the issuer's, whose public half the verifier trusts
-    dev_public_pem: bytes
-    rsa: rsa.RSAPrivateKey  # the attacker's, all freshly generated
-    ec256: ec.EllipticCurvePrivateKey
-    ec384: ec.EllipticCurvePrivateKey
-    ed: ed25519.Ed25519PrivateKey
+BOUND = bound()
 
 
 @pytest.fixture(scope="module")
 def keys() -> Keys:
-    dev = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = dev.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return Keys(
-        dev=dev,
-        dev_public_pem=public,
-        rsa=rsa.generate_private_key(public_exponent=65537, key_size=2048),
-        ec256=ec.generate_private_key(ec.SECP256R1()),
-        ec384=ec.generate_private_key(ec.SECP384R1()),
-        ed=ed25519.Ed25519PrivateKey.generate(),
-    )
+    return Keys.of_issuer(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
 @pytest.fixture
 def verifier(keys: Keys, tmp_path) -> TokenVerifier:
-    (tmp_path / "issuer.pub.pem").write_bytes(keys.dev_public_pem)
+    (tmp_path / "issuer.pub.pem").write_bytes(keys.issuer_public_pem)
     settings = ServiceSettings(jwt_public_key_file=str(tmp_path / "issuer.pub.pem"))
     return TokenVerifier(settings, service=SERVICE)
 
 
-def claims(role: str = "operator", **changes: Any) -> dict[str, Any]:
-    now = int(time.time())
-    base = {"iss": "hssk-dev-issuer", "aud": "hssk", "sub": f"u-{role}", "role": role}
-    base |= {"iat": now, "exp": now + 600, **BOUND.get(role, {}), **changes}
-    return {name: value for name, value in base.items() if value is not DROP}
-
-
-def signed(keys: Keys, payload: dict | None = None, alg: str = "RS256", key=None, **header) -> str:
-    return jwt.encode(payload or claims(), key or keys.dev, algorithm=alg, headers=header or None)
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def by_hand(header: dict, payload: dict | bytes, signature: bytes = b"", hmac_key=None) -> str:
-    """A token PyJWT would not make: any alg, any payload bytes, an HMAC keyed with anything."""
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    signing_input = f"{b64(json.dumps(header).encode())}.{b64(body)}"
-    if hmac_key is not None:
-        digest = hashlib.sha512 if header["alg"] == "HS512" else hashlib.sha256
-        signature = hmac.new(hmac_key, signing_input.encode(), digest).digest()
-    return f"{signing_input}.{b64(signature)}"
-
-
-def resigned(keys: Keys, payload: bytes) -> str:
-    """Raw payload bytes, really signed by the issuer: only the payload's form is wrong."""
-    return jwt.api_jws.encode(payload, keys.dev, algorithm="RS256")
-
-
-def attacker_jwk(keys: Keys) -> dict:
-    return jwt.algorithms.RSAAlgorithm.to_jwk(keys.rsa.public_key(), as_dict=True)
-
-
-Forge = Callable[[Keys], str]
-HOUR = 3600
+# Besides the variants the e2e suite sends too (FORGED), those only the verifier itself is given:
+# each edge of the claim schema, and tokens the e2e suite names otherwise.
 BAD: list[tuple[str, str, Forge]] = [
-    *[
-        (f"alg {a}", "algorithm", lambda k, a=a: by_hand({"alg": a}, claims()))
-        for a in ("none", "None", "NONE", "nOnE")
-    ],
+    *FORGED,
     *[
         (f"alg {a} signed", "algorithm", lambda k, a=a: by_hand({"alg": a}, claims(), b"sig"))
-        for a in ("none", "None", "NONE", "nOnE")
+        for a in NONES
     ],
-    (
-        "HS256 keyed with the public PEM",
-        "algorithm",
-        lambda k: by_hand({"alg": "HS256"}, claims(), hmac_key=k.dev_public_pem),
-    ),
-    (
-        "HS512 keyed with the public PEM",
-        "algorithm",
-        lambda k: by_hand({"alg": "HS512"}, claims(), hmac_key=k.dev_public_pem),
-    ),
-    ("PS256", "algorithm", lambda k: signed(k, alg="PS256", key=k.rsa)),
-    ("RS512", "algorithm", lambda k: signed(k, alg="RS512", key=k.rsa)),
-    ("ES384", "algorithm", lambda k: signed(k, alg="ES384", key=k.ec384)),
-    ("EdDSA", "algorithm", lambda k: signed(k, alg="EdDSA", key=k.ed)),
     ("alg missing", "algorithm", lambda k: by_hand({"typ": "JWT"}, claims(), b"sig")),
     ("alg a list", "algorithm", lambda k: by_hand({"alg": ["RS256"]}, claims(), b"sig")),
-    ("RS256 by an unknown key", "signature", lambda k: signed(k, key=k.rsa)),
     ("RS256 without signature", "signature", lambda k: by_hand({"alg": "RS256"}, claims())),
-    ("ES256 by an unknown key", "unknown_key", lambda k: signed(k, alg="ES256", key=k.ec256)),
-    (
-        "kid a path, HMAC of nothing",
-        "algorithm",
-        lambda k: by_hand({"alg": "HS256", "kid": "../../dev/null"}, claims(), hmac_key=b""),
-    ),
-    ("kid a path", "signature", lambda k: signed(k, key=k.rsa, kid="../../dev/null")),
     ("kid a number", "malformed", lambda k: by_hand({"alg": "RS256", "kid": 7}, claims(), b"s")),
-    ("jku", "signature", lambda k: signed(k, key=k.rsa, jku="http://127.0.0.1:1/")),
-    ("x5u", "signature", lambda k: signed(k, key=k.rsa, x5u="http://127.0.0.1:1/")),
-    ("embedded jwk", "signature", lambda k: signed(k, key=k.rsa, jwk=attacker_jwk(k))),
-    ("crit", "header", lambda k: signed(k, crit=["hssk-x"], **{"hssk-x": 1})),
     ("crit b64", "header", lambda k: signed(k, crit=["b64"], b64=True)),
-    ("expired", "expired", lambda k: signed(k, claims(exp=int(time.time()) - 60))),
-    ("nbf in the future", "not_yet_valid", lambda k: signed(k, claims(nbf=time.time() + HOUR))),
     ("iat in the future", "not_yet_valid", lambda k: signed(k, claims(iat=time.time() + HOUR))),
-    ("wrong iss", "issuer", lambda k: signed(k, claims(iss="evil"))),
-    ("wrong aud", "audience", lambda k: signed(k, claims(aud="other"))),
     ("aud list without ours", "audience", lambda k: signed(k, claims(aud=["a", "b"]))),
     ("iss missing", "claims", lambda k: signed(k, claims(iss=DROP))),
     ("iss a number", "claims", lambda k: resigned(k, json.dumps(claims(iss=1)).encode())),
-    ("sub missing", "claims", lambda k: signed(k, claims(sub=DROP))),
-    ("sub empty", "claims", lambda k: signed(k, claims(sub=""))),
     ("sub spaces", "claims", lambda k: signed(k, claims(sub="   "))),
     ("sub a NUL", "claims", lambda k: signed(k, claims(sub="a\x00b"))),
     ("sub a lone surrogate", "claims", lambda k: signed(k, claims(sub="a\ud800"))),
     ("sub too long", "claims", lambda k: signed(k, claims(sub="x" * 201))),
     ("sub a number", "claims", lambda k: signed(k, claims(sub=7))),
     ("exp missing", "claims", lambda k: signed(k, claims(exp=DROP))),
-    ("exp a string", "claims", lambda k: signed(k, claims(exp="1999999999"))),
-    ("exp a bool", "claims", lambda k: signed(k, claims(exp=True))),
     ("exp Infinity", "claims", lambda k: signed(k, claims(exp=float("inf")))),
     ("exp null", "claims", lambda k: signed(k, claims(exp=None))),
     ("nbf a string", "claims", lambda k: signed(k, claims(nbf="0"))),
     ("iat null", "claims", lambda k: signed(k, claims(iat=None))),
-    ("role a list", "claims", lambda k: signed(k, {**claims(), "role": ["operator"]})),
-    ("role an object", "claims", lambda k: signed(k, {**claims(), "role": {"operator": 1}})),
-    ("role unknown", "claims", lambda k: signed(k, claims(role="admin"))),
-    ("role missing", "claims", lambda k: signed(k, claims(role=DROP))),
-    ("doctor without facility", "claims", lambda k: signed(k, claims("doctor", facility=DROP))),
     ("hospital without facility", "claims", lambda k: signed(k, claims("hospital", facility=DROP))),
-    ("facility an object", "claims", lambda k: signed(k, claims("doctor", facility={"$ne": None}))),
-    ("facility 1", "claims", lambda k: signed(k, claims("doctor", facility="1"))),
     ("facility other digits", "claims", lambda k: signed(k, claims("doctor", facility="١٢٣٤٥"))),
     ("operator, facility bad", "claims", lambda k: signed(k, claims(facility="01001\n"))),
-    ("ward a list", "claims", lambda k: signed(k, claims("ward_officer", ward=["26734"]))),
     ("ward_officer without ward", "claims", lambda k: signed(k, claims("ward_officer", ward=DROP))),
     ("person_id a path", "claims", lambda k: signed(k, claims("citizen", person_id="../x"))),
-    ("person_id a number", "claims", lambda k: signed(k, claims("citizen", person_id=42))),
     ("citizen without person_id", "claims", lambda k: signed(k, claims("citizen", person_id=DROP))),
     ("a claim twice", "malformed", lambda k: resigned(k, b'{"role":"a","role":"operator"}')),
     ("payload not JSON", "malformed", lambda k: resigned(k, b"operator")),
@@ -244,7 +148,7 @@ def test_a_key_file_that_cannot_be_read_is_our_fault_not_the_callers(keys, tmp_p
 
 @pytest.fixture
 def jwks_verifier(keys, monkeypatch) -> TokenVerifier:
-    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(keys.dev.public_key(), as_dict=True)
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(keys.issuer.public_key(), as_dict=True)
     monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda _: {"keys": [{**jwk, "kid": "k1"}]})
     settings = ServiceSettings(jwks_url="https://issuer.invalid/jwks", jwt_public_key_file=None)
     return TokenVerifier(settings, service=SERVICE)
