@@ -41,7 +41,7 @@ async def test_a_qd130_bundle_reaches_the_record(producer, tail, http, token, ui
     record = (
         await http.get(f"{RECORDS}/v1/records/{change.data.person_id}", headers=doctor)
     ).json()
-    [visit] = [v for v in record["visits"] if v["visit_id"] == visit_id]
+    [visit] = [v for v in record["encounters"] if v["visit_id"] == visit_id]
     assert (visit["main_icd10"], visit["standard"], visit["revisit_date"]) == (
         "I10",
         "qd3176" if "NHOM_MAU" in tables("same-visit")["XML1"] else "qd130",

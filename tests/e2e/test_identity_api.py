@@ -99,7 +99,7 @@ async def test_merge_moves_the_history_and_unmerge_moves_it_back(producer, tail,
         )
     doctor = auth(token, role="doctor", facility=first["data"]["facility_code"])
     record = (await http.get(f"{RECORDS}/v1/records/{survivor}", headers=doctor)).json()
-    assert {v["visit_id"] for v in record["visits"]} == {
+    assert {v["visit_id"] for v in record["encounters"]} == {
         first["data"]["visit_id"],
         second["data"]["visit_id"],
     }
@@ -112,6 +112,6 @@ async def test_merge_moves_the_history_and_unmerge_moves_it_back(producer, tail,
         lambda e: e.data.person_id == merged and e.data.change == "person_unmerged"
     )
     back = (await http.get(f"{RECORDS}/v1/records/{merged}", headers=doctor)).json()
-    assert [v["visit_id"] for v in back["visits"]] == [second["data"]["visit_id"]]
+    assert [v["visit_id"] for v in back["encounters"]] == [second["data"]["visit_id"]]
     again = await http.delete(f"{IDENTITY}/v1/merges/{merged}", headers=op)
     assert again.status_code == 409

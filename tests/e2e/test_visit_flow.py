@@ -69,8 +69,9 @@ async def test_visit_reaches_the_record_once_and_a_repeat_changes_nothing(
             f"{RECORDS}/v1/records/{person_id}", headers={"Authorization": f"Bearer {doctor}"}
         )
     ).json()
-    assert [v["visit_id"] for v in record["visits"]] == [doc["data"]["visit_id"]]
-    assert record["demographics"]["name"] == "Trần Văn Minh"
+    assert [v["visit_id"] for v in record["encounters"]] == [doc["data"]["visit_id"]]
+    assert record["identity"]["name"]["value"] == "Trần Văn Minh"
+    assert record["identity"]["name"]["source"]["kind"] == "facility_reported"
 
     doc["event_id"] += "-again"  # the hospital sends the very same visit once more
     await send(producer, doc)
@@ -96,7 +97,7 @@ async def test_a_hospital_publishing_the_contract_example_with_kcat(tail, http, 
         headers={"Authorization": f"Bearer {doctor}"},
     )
     assert response.status_code == 200
-    assert doc["data"]["visit_id"] in [v["visit_id"] for v in response.json()["visits"]]
+    assert doc["data"]["visit_id"] in [v["visit_id"] for v in response.json()["encounters"]]
 
 
 async def test_a_corrected_resend_supersedes_and_a_late_old_revision_is_ignored(
@@ -126,7 +127,7 @@ async def test_a_corrected_resend_supersedes_and_a_late_old_revision_is_ignored(
             headers={"Authorization": f"Bearer {doctor}"},
         )
     ).json()
-    [visit] = [v for v in record["visits"] if v["visit_id"] == first["data"]["visit_id"]]
+    [visit] = [v for v in record["encounters"] if v["visit_id"] == first["data"]["visit_id"]]
     assert (visit["revision"], visit["main_icd10"]) == (2, "I10")
 
 

@@ -3,6 +3,7 @@ so the fakes the unit tests rely on are proven to behave like the real thing."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from dataclasses import replace
@@ -22,10 +23,8 @@ from hssk_kit import mongo
 from hssk_notify.adapters.memory import InMemoryReminderStore
 from hssk_notify.adapters.mongo import MongoReminderStore
 from hssk_notify.domain.policy import Reminder
-from hssk_records.adapters.memory import InMemoryRecordRepository
-from hssk_records.adapters.mongo import MongoRecordRepository
-from hssk_records.domain.record import apply_visit
-from hssk_records.ports import ConcurrentUpdate
+from hssk_records.domain.encounters import StoredEncounter
+from hssk_records.domain.events import RecordEvent, apply
 from tests.conftest import MONGO_URL
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -92,21 +91,85 @@ async def test_a_card_is_read_only_while_it_describes_the_holder(db):
     assert await repo.holding(key) == Holding("b", b)
 
 
-async def test_records_are_written_by_compare_and_set(db):
-    repo = InMemoryRecordRepository() if db is None else MongoRecordRepository(db)
-    visit = a_visit(visit_id="LK.WITH.DOTS-1")  # dots must survive storage
+def record_stores(db):
+    from hssk_records.adapters import memory
+    from hssk_records.adapters import mongo as records_mongo
+    from hssk_records.writing import Stores
+
+    if db is None:
+        return Stores(
+            memory.InMemoryRecordRepository(),
+            memory.InMemoryEventLog(),
+            memory.InMemoryEncounterStore(),
+        )
+    return Stores(
+        records_mongo.MongoRecordRepository(db),
+        records_mongo.MongoEventLog(db),
+        records_mongo.MongoEncounterStore(db),
+    )
+
+
+def visit_event(person_id: str, version: int, visit, **more) -> RecordEvent:
+    return RecordEvent(
+        person_id=person_id,
+        version=version,
+        at=NOW,
+        change="visit_added",
+        cause=f"c{version}",
+        by=visit.facility_code,
+        visit=visit,
+        content_hash=f"h{version}",
+        **more,
+    )
+
+
+async def test_records_store_only_over_an_older_version(db):
+    stores = record_stores(db)
     person_id = str(uuid.uuid4())
-    created = apply_visit(None, person_id, visit, "h1").record
-    await repo.save(created, expected_version=0)
-    with pytest.raises(ConcurrentUpdate):
-        await repo.save(created, expected_version=0)
-    loaded = await repo.get(person_id)
-    assert loaded == created
-    second = apply_visit(loaded, person_id, a_visit(), "h2").record
-    await repo.save(second, expected_version=1)
-    with pytest.raises(ConcurrentUpdate):
-        await repo.save(second, expected_version=1)
-    assert (await repo.get(person_id)).version == 2
+    visit = a_visit(visit_id="LK.WITH.DOTS-1")  # dots must survive storage
+    first = apply(None, visit_event(person_id, 1, visit))
+    assert await stores.records.save(first) is True
+    assert await stores.records.save(first) is False  # the same version again
+    assert await stores.records.get(person_id) == first
+    second = apply(first, visit_event(person_id, 2, a_visit(visit_id="LK2")))
+    assert await stores.records.save(second) is True
+    assert await stores.records.save(first) is False  # never backwards
+    assert (await stores.records.get(person_id)).version == 2
+
+
+async def test_record_events_are_unique_per_version_and_kept_whole(db):
+    stores = record_stores(db)
+    person_id = str(uuid.uuid4())
+    event = visit_event(person_id, 1, a_visit(visit_id="LK.1"))
+    assert await stores.events.append(event) is True
+    assert await stores.events.append(event.model_copy(update={"cause": "other"})) is False
+    assert await stores.events.get(person_id, 1) == event
+    merged = apply(None, event)
+    with_snapshot = RecordEvent(
+        person_id=person_id,
+        version=2,
+        at=NOW,
+        change="person_merged",
+        cause="m",
+        by="identity",
+        other="x",
+        merged=merged,
+    )
+    await stores.events.append(with_snapshot)
+    assert await stores.events.versions(person_id, [1, 2, 3]) == {1: event, 2: with_snapshot}
+
+
+async def test_encounters_are_kept_by_visit_key_latest_revision(db):
+    stores = record_stores(db)
+    visit = a_visit(visit_id=f"LK.{uuid.uuid4().hex[:6]}")
+    first = StoredEncounter(
+        key=visit.key, person_id="p", revision=1, content_hash="h1", applied_version=1, visit=visit
+    )
+    await stores.encounters.put(first)
+    fixed = first.model_copy(update={"revision": 2, "content_hash": "h2", "applied_version": 3})
+    await stores.encounters.put(fixed)
+    assert await stores.encounters.get(visit.key) == fixed
+    assert await stores.encounters.get_many([visit.key, "nope"]) == {visit.key: fixed}
 
 
 async def test_reminders_are_remembered_once(db):
@@ -148,8 +211,14 @@ async def test_access_log_entries_are_unique_per_seq_and_heads_round_trip(db):
 
     log, _, _ = records_ports(db)
     subject = str(uuid.uuid4())
-    first = Entry(subject, 1, "e1", {"outcome": "allowed", "at": "2026-12-04T08:00:00+07:00"},
-                  "0" * 64, "a" * 64)  # fmt: skip
+    first = Entry(
+        subject,
+        1,
+        "e1",
+        {"outcome": "allowed", "at": "2026-12-04T08:00:00+07:00"},
+        "0" * 64,
+        "a" * 64,
+    )
     assert await log.insert(first) is True
     assert await log.insert(Entry(subject, 1, "e2", {}, "0" * 64, "b" * 64)) is False
     assert await log.entries(subject, [1, 2]) == {1: first}
@@ -160,20 +229,52 @@ async def test_access_log_entries_are_unique_per_seq_and_heads_round_trip(db):
     assert await log.head(str(uuid.uuid4())) is None
 
 
-async def test_emergency_grants_round_trip_and_slots_run_out(db):
+async def test_emergency_grants_round_trip(db):
     from hssk_records.domain.emergency import open_grant
 
     _, grants, _ = records_ports(db)
     doctor, person = f"bs-{uuid.uuid4().hex[:6]}", str(uuid.uuid4())
-    grant = open_grant(doctor=doctor, person_id=person, facility="79001",
-                       purpose="unconscious_patient", reason="bệnh nhân hôn mê sâu", now=NOW,
-                       lasts=timedelta(minutes=60))  # fmt: skip
+    grant = open_grant(
+        doctor=doctor,
+        person_id=person,
+        facility="79001",
+        purpose="unconscious_patient",
+        reason="bệnh nhân hôn mê sâu",
+        now=NOW,
+        lasts=timedelta(minutes=60),
+    )
     await grants.save(grant)
     assert await grants.get(doctor, person) == grant
     assert await grants.get(doctor, str(uuid.uuid4())) is None
-    taken = [await grants.take_slot(doctor, "2026-12-04", 3) for _ in range(4)]
-    assert taken == [True, True, True, False]
-    assert await grants.take_slot(doctor, "2026-12-05", 3) is True
+
+
+async def test_allowances_run_out_even_for_concurrent_takers(db):
+    from hssk_records.adapters import memory
+    from hssk_records.adapters import mongo as records_mongo
+
+    allowances = memory.InMemoryAllowances() if db is None else records_mongo.MongoAllowances(db)
+    key = f"emergency|bs-{uuid.uuid4().hex[:6]}|2026-12-04"
+    taken = await asyncio.gather(*(allowances.take(key, 3) for _ in range(6)))
+    assert sorted(taken) == [False, False, False, True, True, True]
+    assert await allowances.take(key.replace("12-04", "12-05"), 3) is True
+
+
+async def test_qr_tokens_are_used_once_and_shares_listed_by_person(db):
+    from hssk_records.adapters import memory
+    from hssk_records.adapters import mongo as records_mongo
+    from hssk_records.domain.sharing import new_share
+
+    ledger = memory.InMemoryQrLedger() if db is None else records_mongo.MongoQrLedger(db)
+    token_id = uuid.uuid4().hex
+    assert [await ledger.use(token_id, "p"), await ledger.use(token_id, "p")] == [True, False]
+    shares = memory.InMemoryShareStore() if db is None else records_mongo.MongoShareStore(db)
+    person = str(uuid.uuid4())
+    made, _ = new_share(person, "summary", now=NOW, lasts=timedelta(hours=2))
+    await shares.add(made)
+    revoked = made.model_copy(update={"revoked_at": NOW})
+    await shares.save(revoked)
+    assert await shares.get(made.share_id) == revoked
+    assert await shares.of_person(person) == [revoked]
 
 
 async def test_person_keys_answer_the_holder_of_any_key(db):

@@ -25,6 +25,7 @@ from hssk_contracts import topics
 from tests.conftest import SUMMARIES
 from tests.e2e.test_hospital_formats import SAMPLES, fresh, tables
 from tests.e2e.test_visit_flow import example_visit, send
+from tests.security import provoke_records
 from tests.security.conftest import FACILITY, OTHER_FACILITY, WARD, Citizen
 
 pytestmark = pytest.mark.usefixtures("platform_up")
@@ -109,7 +110,7 @@ def bearer(token, **claims) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(**claims)}"}
 
 
-async def test_bodies_of_another_type_or_too_large_are_refused(http, token):
+async def test_bodies_of_another_type_or_too_large_are_refused(http, token, citizen):
     """Every operation taking a body, with a token it accepts: text/plain is a 415 and 6 MiB a
     413, before anything is looked up."""
     for svc in stack.SERVICES:
@@ -118,8 +119,9 @@ async def test_bodies_of_another_type_or_too_large_are_refused(http, token):
             for method, operation in ops.items():
                 if "requestBody" not in operation:
                     continue
-                role = operation["x-roles"][0]
-                headers = bearer(token, **CLAIMS[role])
+                roles = operation.get("x-roles") or []  # none: a public route
+                claims = {**CLAIMS[roles[0]], "person_id": citizen.person_id} if roles else None
+                headers = bearer(token, **claims) if claims else {}
                 path = re.sub(r"{[^}]+}", str(uuid.uuid4()), template)
                 url, typed = svc.url + path, {**headers, "content-type": "text/plain"}
                 plain = await http.request(method, url, content=b"{}", headers=typed)
@@ -165,8 +167,8 @@ async def test_rare_answers_are_really_given(http, token, citizen, producer, tai
     mine = bearer(token, role="citizen", person_id=citizen.person_id)
     own = await http.get(f"{records}/v1/records/{citizen.person_id}", headers=mine)
     assert _record("records", "GET", "/v1/records/{person_id}", own) == 200
-    log = await http.get(f"{records}/v1/records/{citizen.person_id}/access-log", headers=mine)
-    assert _record("records", "GET", "/v1/records/{person_id}/access-log", log) == 200
+    log = await http.get(f"{records}/v1/me/access-log", headers=mine)
+    assert _record("records", "GET", "/v1/me/access-log", log) == 200
     identity, op = stack.BY_NAME["identity"].url, bearer(token, role="operator")
     person = await http.get(f"{identity}/v1/persons/{citizen.person_id}", headers=op)
     assert _record("identity", "GET", "/v1/persons/{person_id}", person) == 200
@@ -174,6 +176,9 @@ async def test_rare_answers_are_really_given(http, token, citizen, producer, tai
     assert _record("identity", "POST", "/v1/resolve", lookup) == 200
     await _merged_record_is_gone(http, token)
     await _emergency_limits(http, token, citizen)
+    await provoke_records.own_record(http, token, citizen, _record)
+    await provoke_records.shares(http, token, citizen, _record)
+    await provoke_records.qr_codes(http, token, citizen, _record)
     await _review_resolved_once(http, token)
     await _dead_letter_read_and_replayed(http, token, producer, tail)
 
@@ -209,6 +214,8 @@ async def _merged_record_is_gone(http, token) -> None:
         await asyncio.sleep(0.1)
     assert _record("records", "GET", "/v1/records/{person_id}", gone) == 410
     assert gone.json()["merged_into"] == survivor["person_id"]
+    gone_for_me = await http.get(f"{records}/v1/me", headers=theirs)
+    assert _record("records", "GET", "/v1/me", gone_for_me) == 410
     undo = await http.delete(f"{identity}/v1/merges/{merged_id}", headers=op)
     assert _record("identity", "DELETE", "/v1/merges/{merged_id}", undo) == 200
     for who, expected in ((uuid.uuid4(), 404), (survivor["person_id"], 409)):  # unknown; unmerged

@@ -209,7 +209,7 @@ async def test_a_hostile_message_is_dead_lettered_and_the_next_one_applied(
 async def _appears_in_access_log(http, token, person_id: str) -> None:
     import asyncio
 
-    url = f"{stack.BY_NAME['records'].url}/v1/records/{person_id}/access-log"
+    url = f"{stack.BY_NAME['records'].url}/v1/me/access-log"
     headers = {"Authorization": f"Bearer {token(role='citizen', person_id=person_id)}"}
     for _ in range(100):
         body = (await http.get(url, headers=headers)).json()

@@ -140,6 +140,11 @@ class Completeness(Data):
     filled: Annotated[int, Field(ge=0)]
     total: Annotated[int, Field(ge=1)]
     missing: list[str] = Field(description="field keys still empty, in template order")
+    best_next: str | None = Field(
+        default=None,
+        description="the one missing field the citizen can fill that would help most "
+        "(records' completeness rule), None when only a visit can fill what is missing",
+    )
 
 
 class Appointment(Data):
@@ -155,6 +160,7 @@ class RecordChangedData(Data):
         "visit_added",
         "visit_revised",
         "self_declared",
+        "clinician_confirmed",
         "person_updated",
         "person_merged",
         "person_unmerged",
@@ -164,6 +170,11 @@ class RecordChangedData(Data):
     completeness: Completeness
     appointments: list[Appointment] = Field(default_factory=list)
     ward_code: str | None = None
+    sections: list[str] = Field(
+        default_factory=list,
+        description="what changed: identity, allergies, conditions, vitals, encounters, labs, "
+        "medications, appointments, referrals, profile, contact",
+    )
 
 
 class RecordChanged(Envelope):

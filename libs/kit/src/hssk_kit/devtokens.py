@@ -3,6 +3,7 @@ and a function that mints tokens the local services accept. Not for production."
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +36,15 @@ def ensure_keys(directory: Path) -> tuple[Path, Path]:
         )
     )
     return private, public
+
+
+def ensure_secret(path: Path, size: int = 32) -> Path:
+    """A random secret file for local HMACs (records' QR codes); made once, never committed."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(size))
+        path.chmod(0o600)
+    return path
 
 
 def mint(

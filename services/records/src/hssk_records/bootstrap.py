@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hssk_contracts import topics
 from hssk_kit import mongo
@@ -13,16 +14,49 @@ from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
-from hssk_records.adapters.mongo import (
-    MongoAccessLogStore,
-    MongoGrantStore,
-    MongoPersonKeys,
-    MongoRecordRepository,
-)
-from hssk_records.entrypoints import consumer, http
+from hssk_records.adapters import mongo as adapters
+from hssk_records.adapters.sessions import JwtSessions
+from hssk_records.context import Context, Policy
+from hssk_records.entrypoints import consumer, http, http_me, http_public
 from hssk_records.settings import Settings
+from hssk_records.writing import Stores
 
 SERVICE = "records"
+
+
+def context(settings: Settings, db, publisher: Publisher, clock) -> Context:
+    policy = Policy(
+        doctor_window=timedelta(days=settings.doctor_access_days),
+        emergency_lasts=timedelta(minutes=settings.emergency_access_minutes),
+        emergencies_per_day=settings.emergency_accesses_per_day,
+        qr_key=Path(settings.qr_secret_file).read_bytes(),
+        qr_lasts=timedelta(hours=settings.qr_valid_hours),
+        public_url=settings.public_url.rstrip("/"),
+    )
+    sessions = JwtSessions(
+        settings.session_key_file,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        lasts=timedelta(minutes=settings.session_minutes),
+    )
+    return Context(
+        stores=Stores(
+            adapters.MongoRecordRepository(db),
+            adapters.MongoEventLog(db),
+            adapters.MongoEncounterStore(db),
+        ),
+        grants=adapters.MongoGrantStore(db),
+        allowances=adapters.MongoAllowances(db),
+        access_logs=adapters.MongoAccessLogStore(db),
+        shares=adapters.MongoShareStore(db),
+        qr_ledger=adapters.MongoQrLedger(db),
+        corrections=adapters.MongoCorrectionStore(db),
+        sessions=sessions,
+        audit=PublishedAuditLog(publisher.publish, SERVICE),
+        publish=publisher.publish,
+        clock=clock,
+        policy=policy,
+    )
 
 
 def bootstrap(
@@ -30,10 +64,8 @@ def bootstrap(
 ) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
-    records = MongoRecordRepository(db)
-    access_logs = MongoAccessLogStore(db)
-    keys = MongoPersonKeys(db)
-    audit = PublishedAuditLog(publisher.publish, SERVICE)
+    ctx = context(settings, db, publisher, clock)
+    keys = adapters.MongoPersonKeys(db)
 
     def loop(group: str, topic_list: list, handle) -> ConsumerLoop:
         return ConsumerLoop(
@@ -50,32 +82,22 @@ def bootstrap(
     visits = loop(
         "records",
         consumer.TOPICS,
-        consumer.records_consumer(records=records, keys=keys, clock=clock),
+        consumer.records_consumer(stores=ctx.stores, keys=keys, clock=clock),
     )
     accesses = loop(
         "records-access-log",
         consumer.AUDIT_TOPICS,
-        consumer.audit_consumer(log=access_logs, keys=keys),
+        consumer.audit_consumer(log=ctx.access_logs, keys=keys),
     )
     app = new_app(
         "HSSK records",
-        "One living health record per citizen.",
+        "One living health record per citizen: read, declared, shared, audited.",
         TokenVerifier(settings),
         service=SERVICE,
-        audit=audit,
+        audit=ctx.audit,
     )
-    app.include_router(
-        http.router(
-            records=records,
-            grants=MongoGrantStore(db),
-            access_logs=access_logs,
-            audit=audit,
-            clock=clock,
-            doctor_window=timedelta(days=settings.doctor_access_days),
-            emergency_lasts=timedelta(minutes=settings.emergency_access_minutes),
-            emergencies_per_day=settings.emergency_accesses_per_day,
-        )
-    )
+    for make in (http.router, http_me.router, http_public.router):
+        app.include_router(make(ctx))
 
     async def consuming() -> None:
         await visits.check()

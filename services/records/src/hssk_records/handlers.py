@@ -1,165 +1,205 @@
-"""Handlers: a resolved visit is applied to the citizen's record and the change announced."""
+"""Handlers of the stream: a resolved visit applied to the citizen's record, and identity's
+person events (the person's data and identifiers, merges, unmerges). Every change goes through
+writing.commit, so a replay, a crash or a second writer changes nothing twice."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
-from hssk_contracts.envelope import Envelope, derive_event_id
+from hssk_contracts.envelope import Envelope
 from hssk_contracts.events import (
-    Appointment,
-    Completeness,
+    PersonCreated,
     PersonMerged,
     PersonSnapshot,
     PersonUnmerged,
-    RecordChanged,
-    RecordChangedData,
+    PersonUpdated,
     VisitResolved,
 )
 from hssk_kit.bus import Publish
 from hssk_records import metrics
-from hssk_records.domain import merging, template
-from hssk_records.domain.record import Record, apply_visit, unannounced_change
-from hssk_records.ports import ConcurrentUpdate, PersonKeys, RecordRepository
+from hssk_records.domain.encounters import decide
+from hssk_records.domain.events import Change, Placed, RecordEvent
+from hssk_records.domain.facts import Fact, Source
+from hssk_records.domain.record import Record
+from hssk_records.ports import PersonKeys
+from hssk_records.writing import Stores, commit, live, pending_announcement, with_retries
 
-PRODUCER = "records"
-MAX_CONFLICTS = 5
-VN_OFFSET = timedelta(hours=7)
-
-
-def change_event(
-    record: Record, kind: str, visit_key: str | None, cause: str, now: datetime
-) -> RecordChanged:
-    today = (now + VN_OFFSET).date()
-    missing = template.missing(record)
-    data = RecordChangedData(
-        person_id=record.person_id,
-        version=record.version,
-        change=kind,  # type: ignore[arg-type]
-        visit_key=visit_key,
-        cause_event_id=cause,
-        ward_code=record.ward_code,
-        completeness=Completeness(
-            filled=len(template.FIELDS) - len(missing), total=len(template.FIELDS), missing=missing
-        ),
-        appointments=[
-            Appointment(date=d, facility_code=f, visit_key=k)
-            for d, f, k in record.appointments(today)
-        ],
-    )
-    return RecordChanged.new(
-        event_id=derive_event_id("record-changed", cause),
-        producer=PRODUCER,
-        key=record.person_id,
-        data=data,
-        occurred_at=now,
-    )
+IDENTITY_FACTS = ("name", "birth_date", "sex", "commune_code")
 
 
 async def on_visit_resolved(
-    event: VisitResolved, *, records: RecordRepository, publish: Publish, now: datetime
+    event: VisitResolved, *, stores: Stores, publish: Publish, now: datetime
 ) -> str:
     d = event.data
-    for _ in range(MAX_CONFLICTS):
-        person_id, current = await _live_record(records, d.person_id)
-        outcome = apply_visit(current, person_id, d.visit, d.content_hash)
-        metrics.VISITS_APPLIED.labels(outcome.kind).inc()
-        if outcome.kind == "replayed":
-            assert current is not None and outcome.entry is not None
-            pending = unannounced_change(current, outcome.entry)
-            if pending:  # redelivered after a crash: announce exactly what was announced
-                await publish(topics.RECORDS_CHANGE, RecordChanged.model_validate(pending))
-            return outcome.kind
-        if outcome.record is None:
-            return outcome.kind
-        change = change_event(outcome.record, outcome.kind, d.visit.key, event.event_id, now)
-        stored = outcome.record.model_copy(
-            update={"last_change": change.model_dump(mode="json", exclude_none=True)}
+
+    async def attempt() -> str:
+        person_id, record = await live(stores.records, d.person_id)
+        if pending := pending_announcement(record, event.event_id):
+            await publish(topics.RECORDS_CHANGE, pending)  # stored before a crash: again
+            return "replayed"
+        decision = decide(await stores.encounters.get(d.visit.key), d.visit, d.content_hash)
+        if decision in ("replayed", "stale"):
+            return decision
+        change: Change = "visit_revised" if decision == "revised" else "visit_added"
+        version = (record.version if record else 0) + 1
+        await commit(
+            record,
+            RecordEvent(
+                person_id=person_id,
+                version=version,
+                at=now,
+                change=change,
+                cause=event.event_id,
+                by=d.visit.facility_code,
+                visit=d.visit,
+                content_hash=d.content_hash,
+            ),
+            stores=stores,
+            publish=publish,
         )
-        try:
-            await records.save(stored, expected_version=current.version if current else 0)
-        except ConcurrentUpdate:
-            continue
-        await publish(topics.RECORDS_CHANGE, change)
-        return outcome.kind
-    raise ConcurrentUpdate(f"record {d.person_id} kept changing under us")
+        return change
 
-
-async def _live_record(records: RecordRepository, person_id: str) -> tuple[str, Record | None]:
-    """The record a visit belongs in: a merged person's visits go to the survivor."""
-    record = await records.get(person_id)
-    for _ in range(10):
-        if record is None or record.merged_into is None:
-            break
-        person_id = record.merged_into
-        record = await records.get(person_id)
-    return person_id, record
+    outcome = await with_retries(attempt, f"record {d.person_id}")
+    metrics.VISITS_APPLIED.labels(outcome).inc()
+    return outcome
 
 
 async def on_person_event(
-    event: Envelope,
-    *,
-    records: RecordRepository,
-    keys: PersonKeys,
-    publish: Publish,
-    now: datetime,
+    event: Envelope, *, stores: Stores, keys: PersonKeys, publish: Publish, now: datetime
 ) -> int:
-    """Merges move the merged person's history into the survivor's record; unmerges move it
-    back. Returns how many records changed. Every live person's identifiers are remembered, so
-    an access naming a citizen only by identifiers (a dead letter read) reaches their log."""
+    """A person's data reaches their record (every person gets one, visits or not); a merge
+    joins the merged person's record into the survivor's and leaves a tombstone; an unmerge
+    undoes both. Returns how many records changed."""
     snapshot = event.data
-    if isinstance(snapshot, PersonSnapshot) and snapshot.merged_into is None:
+    if not isinstance(snapshot, PersonSnapshot):
+        return 0
+    if isinstance(event, PersonCreated | PersonUpdated) and snapshot.merged_into is None:
         found = ids.match_keys([(i.type, i.value) for i in snapshot.identifiers])
         if found:
             await keys.remember(found, snapshot.person_id)
-    if not isinstance(event, PersonMerged | PersonUnmerged):
-        return 0
-    for _ in range(MAX_CONFLICTS):
-        try:
-            return await _apply_person_event(event, records, publish, now)
-        except ConcurrentUpdate:
-            continue
-    raise ConcurrentUpdate(f"records of {event.data.person_id} kept changing under us")
+        return await _person_updated(event, snapshot, stores, publish)
+    if isinstance(event, PersonMerged) and snapshot.merged_into:
+        return await _merged(event, snapshot.person_id, snapshot.merged_into, stores, publish)
+    if isinstance(event, PersonUnmerged):
+        return await _unmerged(event, snapshot.person_id, stores, publish)
+    return 0
 
 
-async def _apply_person_event(
-    event: PersonMerged | PersonUnmerged, records: RecordRepository, publish: Publish, now: datetime
+async def _person_updated(
+    event: Envelope, snapshot: PersonSnapshot, stores: Stores, publish: Publish
 ) -> int:
-    subject = await records.get(event.data.person_id)
-    if isinstance(event, PersonMerged):
-        survivor_id, kind = event.data.merged_into, "person_merged"
-    else:
-        survivor_id, kind = (subject.merged_into if subject else None), "person_unmerged"
-    if survivor_id is None:
-        return 0
-    survivor = await records.get(survivor_id)
-    if isinstance(event, PersonMerged):
-        new_survivor, new_subject = merging.merge(survivor, subject, survivor_id)
-    else:
-        new_survivor, new_subject = merging.unmerge(survivor, subject)
-    changed = 0
-    for before, after in ((survivor, new_survivor), (subject, new_subject)):
-        current = after or before
-        if current is None:
-            continue
-        cause = f"{event.event_id}:{current.person_id}"
-        if after is None:
-            if (
-                before is not None
-                and before.last_change.get("data", {}).get("cause_event_id") == cause
-            ):  # saved before a crash, not yet announced
-                await publish(
-                    topics.RECORDS_CHANGE, RecordChanged.model_validate(before.last_change)
-                )
-            continue
-        change = change_event(after, kind, None, cause, now)
-        await records.save(
-            after.model_copy(
-                update={"last_change": change.model_dump(mode="json", exclude_none=True)}
+    source = Source(kind="facility_reported", by="identity", at=event.occurred_at)
+
+    async def attempt() -> int:
+        record = await stores.records.get(snapshot.person_id)
+        base = record or Record(person_id=snapshot.person_id)
+        facts = [
+            Placed(part="admin", slot=name, fact=Fact(value=value, source=source))
+            for name in IDENTITY_FACTS
+            if (value := getattr(snapshot, name)) not in (None, "unknown")
+            and _differs(base, name, value)
+        ]
+        known = {(i.type, i.value) for i in base.identifiers}
+        new = [i for i in snapshot.identifiers if (i.type, i.value) not in known]
+        if not facts and not new:
+            return 0
+        await commit(
+            record,
+            RecordEvent(
+                person_id=snapshot.person_id,
+                version=base.version + 1,
+                at=event.occurred_at,
+                change="person_updated",
+                cause=event.event_id,
+                by="identity",
+                facts=facts,
+                identifiers=new,
             ),
-            expected_version=before.version if before else 0,
+            stores=stores,
+            publish=publish,
         )
-        await publish(topics.RECORDS_CHANGE, change)
-        changed += 1
+        return 1
+
+    return await with_retries(attempt, f"record {snapshot.person_id}")
+
+
+def _differs(record: Record, name: str, value: object) -> bool:
+    held = record.slot("admin", name).facts.get("facility_reported")
+    return held is None or held.value != value
+
+
+async def _merged(
+    event: Envelope, merged_id: str, survivor_id: str, stores: Stores, publish: Publish
+) -> int:
+    merged = await stores.records.get(merged_id)
+    if merged is None or merged.merged_into == survivor_id:
+        return 0  # nothing to move, or done already
+    changed = await _change(
+        survivor_id,
+        "person_merged",
+        event,
+        stores,
+        publish,
+        other=merged_id,
+        merged=merged,
+        skip=lambda r: merged_id in r.merged_in,
+    )
+    changed += await _change(
+        merged_id,
+        "merged_away",
+        event,
+        stores,
+        publish,
+        other=survivor_id,
+        skip=lambda r: r.merged_into == survivor_id,
+    )
     return changed
+
+
+async def _unmerged(event: Envelope, merged_id: str, stores: Stores, publish: Publish) -> int:
+    merged = await stores.records.get(merged_id)
+    if merged is None or merged.merged_into is None:
+        return 0
+    survivor_id = merged.merged_into
+    changed = await _change(
+        survivor_id,
+        "person_unmerged",
+        event,
+        stores,
+        publish,
+        other=merged_id,
+        skip=lambda r: merged_id not in r.merged_in,
+    )
+    changed += await _change(
+        merged_id, "restored", event, stores, publish, skip=lambda r: r.merged_into is None
+    )
+    return changed
+
+
+async def _change(person_id, change, event, stores, publish, *, skip, other=None, merged=None):
+    """One merge-side change of one record, unless `skip` says it is done already."""
+
+    async def attempt() -> int:
+        record = await stores.records.get(person_id)
+        if record is not None and skip(record):
+            return 0
+        await commit(
+            record,
+            RecordEvent(
+                person_id=person_id,
+                version=(record.version if record else 0) + 1,
+                at=event.occurred_at,
+                change=change,
+                cause=f"{event.event_id}:{person_id}",
+                by="identity",
+                other=other,
+                merged=merged,
+            ),
+            stores=stores,
+            publish=publish,
+        )
+        return 1
+
+    return await with_retries(attempt, f"record {person_id}")

@@ -8,3 +8,7 @@ VISITS_APPLIED = Counter(
 READS = Counter(
     "records_reads_total", "Record reads over HTTP, by role and outcome", ["role", "outcome"]
 )
+CATCH_UPS = Counter(
+    "records_catch_ups_total",
+    "Record events finished by a later writer (a crash or a race left the record behind)",
+)

@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from hssk_records.domain.access_log import Entry, Head
+from hssk_records.domain.corrections import Correction
 from hssk_records.domain.emergency import Grant
+from hssk_records.domain.encounters import StoredEncounter
+from hssk_records.domain.events import RecordEvent
 from hssk_records.domain.record import Record
+from hssk_records.domain.sharing import Share
 
 
 class ConcurrentUpdate(Exception):
-    """Someone else stored a newer version first; reload and apply again."""
+    """Someone else wrote the record's next version first; reload and apply again."""
 
 
 class RecordRepository(Protocol):
+    """The current state of each record (a projection of its events), `_id` = person_id."""
+
     async def get(self, person_id: str) -> Record | None: ...
 
-    async def save(self, record: Record, expected_version: int) -> None:
-        """Store `record` if the stored version is still `expected_version` (0: none stored);
-        otherwise raise ConcurrentUpdate."""
+    async def save(self, record: Record) -> bool:
+        """Store `record` unless the same or a later version is stored (False then)."""
+
+
+class EventLog(Protocol):
+    """Each record's history: immutable events, `_id` "<person_id>:<version>"."""
+
+    async def append(self, event: RecordEvent) -> bool:
+        """Store `event`; False (storing nothing) if its version exists: the arbiter between
+        writers of one record."""
+
+    async def get(self, person_id: str, version: int) -> RecordEvent | None: ...
+
+    async def versions(self, person_id: str, versions: list[int]) -> dict[int, RecordEvent]: ...
+
+
+class EncounterStore(Protocol):
+    """Whole visits, latest revision, `_id` "<facility>:<visit_id>"."""
+
+    async def get(self, key: str) -> StoredEncounter | None: ...
+
+    async def get_many(self, keys: list[str]) -> dict[str, StoredEncounter]: ...
+
+    async def put(self, encounter: StoredEncounter) -> None: ...
 
 
 class AccessLogStore(Protocol):
@@ -35,14 +63,34 @@ class AccessLogStore(Protocol):
 
 
 class GrantStore(Protocol):
-    """Open emergency accesses, and each doctor's daily allowance of them."""
+    """Open emergency accesses."""
 
     async def get(self, doctor: str, person_id: str) -> Grant | None: ...
 
     async def save(self, grant: Grant) -> None: ...
 
-    async def take_slot(self, doctor: str, day: str, limit: int) -> bool:
-        """Use one of the doctor's `limit` emergency accesses of `day`; False if none is left."""
+
+class Allowances(Protocol):
+    """Counted allowances shared by every replica: a doctor's emergency accesses a day, a QR
+    code's redeem attempts, a client address's attempts a minute."""
+
+    async def take(self, key: str, limit: int) -> bool:
+        """Use one of the `limit` uses of `key`; False if none is left."""
+
+
+class QrLedger(Protocol):
+    async def use(self, token_id: str, person_id: str) -> bool:
+        """Mark the QR token used; False if it was used before (single use, across replicas)."""
+
+
+class ShareStore(Protocol):
+    async def add(self, share: Share) -> None: ...
+
+    async def get(self, share_id: str) -> Share | None: ...
+
+    async def save(self, share: Share) -> None: ...
+
+    async def of_person(self, person_id: str) -> list[Share]: ...
 
 
 class PersonKeys(Protocol):
@@ -51,3 +99,17 @@ class PersonKeys(Protocol):
     async def person_of(self, keys: list[str]) -> str | None: ...
 
     async def remember(self, keys: list[str], person_id: str) -> None: ...
+
+
+class CorrectionStore(Protocol):
+    async def add(self, correction: Correction) -> None: ...
+
+    async def of_person(self, person_id: str) -> list[Correction]: ...
+
+
+class Sessions(Protocol):
+    """Citizen sessions after a QR code is redeemed: tokens every service accepts."""
+
+    def mint(self, person_id: str) -> tuple[str, datetime]:
+        """(a bearer token for the citizen, when it expires)."""
+        ...

@@ -1,9 +1,9 @@
 """records settings, from RECORDS_* environment variables."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from hssk_kit.settings import ServiceSettings
+from hssk_kit.settings import DEV_KEY_MARKER, ServiceSettings
 
 
 class Settings(ServiceSettings):
@@ -16,3 +16,19 @@ class Settings(ServiceSettings):
     # An emergency access lasts this long, and a doctor may open this many a day.
     emergency_access_minutes: int = Field(default=60, ge=5, le=24 * 60)
     emergency_accesses_per_day: int = Field(default=10, ge=1, le=100)
+    # QR codes for self-declaration: signed with this secret, valid this long, used once.
+    qr_secret_file: str = ".hssk/keys/records-qr.key"
+    qr_valid_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # Citizen sessions opened by a QR code: signed with a key the services' verifiers trust.
+    session_key_file: str = ".hssk/keys/dev-issuer.pem"
+    session_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    # Where citizens open QR links (the pages), as they would type it.
+    public_url: str = "http://127.0.0.1:8002"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> "Settings":
+        if self.environment == "production":
+            dev = [f for f in (self.qr_secret_file, self.session_key_file) if DEV_KEY_MARKER in f]
+            if dev:
+                raise ValueError(f"unsafe production settings: dev secrets {dev}")
+        return self

@@ -9,7 +9,7 @@ import pytest
 from hssk_contracts.visit import Identifier, Patient, Visit
 from hssk_records.domain import emergency
 from hssk_records.domain.access import may_read
-from hssk_records.domain.record import apply_visit
+from hssk_records.domain.events import RecordEvent, apply
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 WINDOW = timedelta(days=30)
@@ -25,7 +25,17 @@ def record_with_visit_at(facility: str, admitted_at: datetime):
             name="Trần Thị Lan", identifiers=[Identifier(type="cccd", value="001190012345")]
         ),
     )
-    return apply_visit(None, "person-A", v, "h1").record
+    event = RecordEvent(
+        person_id="person-A",
+        version=1,
+        at=admitted_at,
+        change="visit_added",
+        cause="c1",
+        by=facility,
+        visit=v,
+        content_hash="h1",
+    )
+    return apply(None, event)
 
 
 @pytest.fixture

@@ -1,154 +1,225 @@
-"""handlers.on_visit_resolved with the in-memory record repository and a recording publish."""
+"""The stream handlers on the in-memory stores: a visit applied once whatever is redelivered,
+every crash point finished by the next attempt with the same announcement, a second writer
+caught up, and identity's person events (a person's data, merge, unmerge) kept exact."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from hssk_cli import synth
 from hssk_contracts import topics
-from hssk_contracts.codec import encode
 from hssk_contracts.envelope import derive_event_id
-from hssk_contracts.events import RecordChanged, VisitResolved, VisitResolvedData
-from hssk_records.adapters.memory import InMemoryRecordRepository
-from hssk_records.domain import template
-from hssk_records.domain.record import apply_visit
-from hssk_records.handlers import on_visit_resolved
-from hssk_records.ports import ConcurrentUpdate
+from hssk_contracts.events import (
+    PersonCreated,
+    PersonMerged,
+    PersonSnapshot,
+    PersonUnmerged,
+    VisitResolved,
+    VisitResolvedData,
+)
+from hssk_contracts.visit import Identifier
+from hssk_kit.audit import InMemoryAuditLog
+from hssk_kit.auth import Principal
+from hssk_records import declaring, handlers
+from hssk_records.adapters.memory import (
+    InMemoryEncounterStore,
+    InMemoryEventLog,
+    InMemoryPersonKeys,
+    InMemoryRecordRepository,
+)
+from hssk_records.domain.events import RecordEvent, fold
+from hssk_records.writing import Stores, history
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
-PID = "person-0001"
+PID, OTHER = "11111111-1111-5111-8111-111111111111", "22222222-2222-5222-8222-222222222222"
 CITIZEN = synth.population(1, seed=9)[0]
 
 
-def resolved_event(visit_id: str = "LK1", seed: int = 1) -> VisitResolved:
+def resolved(visit_id: str = "LK1", seed: int = 1, person: str = PID, **changes) -> VisitResolved:
     visit = synth.visit(CITIZEN, random.Random(seed), now=NOW, facility="01001", visit_id=visit_id)
+    visit = visit.model_copy(update=changes)
     return VisitResolved.new(
-        event_id=derive_event_id("visit-resolved", visit.key),
+        event_id=derive_event_id("visit-resolved", visit.key, str(visit.revision)),
         producer="identity",
-        key=PID,
+        key=person,
         occurred_at=NOW,
         data=VisitResolvedData(
-            person_id=PID,
+            person_id=person,
             visit=visit,
             decision="created",
             matched_on="cccd",
-            accepted_event_id=derive_event_id("accepted", visit.key),
-            content_hash=f"hash-{visit.key}-0000000000",
+            accepted_event_id="acc",
+            content_hash=f"hash-{visit.key}-{visit.revision}-000000",
         ),
     )
 
 
 @pytest.fixture
-def records() -> InMemoryRecordRepository:
-    return InMemoryRecordRepository()
+def stores() -> Stores:
+    return Stores(InMemoryRecordRepository(), InMemoryEventLog(), InMemoryEncounterStore())
 
 
-async def handle(event, records, publish, now=NOW) -> str:
-    return await on_visit_resolved(event, records=records, publish=publish, now=now)
+def citizen(person_id: str) -> Principal:
+    return Principal(subject=f"citizen:{person_id}", role="citizen", person_id=person_id)
 
 
-async def test_publishes_exactly_one_record_changed_with_completeness(records, publish):
-    event = resolved_event()
-
-    assert await handle(event, records, publish) == "visit_added"
-
-    assert len(publish.sent) == 1
-    topic, change = publish.sent[0]
-    assert topic is topics.RECORDS_CHANGE
-    assert isinstance(change, RecordChanged)
-    assert change.event_id == derive_event_id("record-changed", event.event_id)
-    assert change.key == PID
-    assert change.occurred_at == NOW
-    stored = records.records[PID]
-    d = change.data
-    assert (d.person_id, d.version, d.change, d.visit_key, d.cause_event_id) == (
-        PID,
-        1,
-        "visit_added",
-        "01001:LK1",
-        event.event_id,
-    )
-    assert d.completeness.total == 46
-    assert d.completeness.missing == template.missing(stored)
-    assert d.completeness.filled == 46 - len(d.completeness.missing) == 23
-    assert d.ward_code == CITIZEN.commune_code
-    assert [(a.date, a.facility_code, a.visit_key) for a in d.appointments] == [
-        (event.data.visit.revisit_date, "01001", "01001:LK1")
-    ]
+def changes(publish) -> list:
+    return [e for t, e in publish.sent if t == topics.RECORDS_CHANGE]
 
 
-async def test_redelivery_re_publishes_the_identical_stored_event(records, publish):
-    event = resolved_event()
-    await handle(event, records, publish)
-    ((_, original),) = publish.sent
+async def apply_visit(event, stores, publish) -> str:
+    return await handlers.on_visit_resolved(event, stores=stores, publish=publish, now=NOW)
+
+
+async def test_a_visit_is_applied_once_however_often_it_comes(stores, publish):
+    event = resolved()
+    assert await apply_visit(event, stores, publish) == "visit_added"
+    assert await apply_visit(event, stores, publish) == "replayed"
+    record = await stores.records.get(PID)
+    assert (record.version, record.encounter_count) == (1, 1)
+    assert len(stores.events.events) == 1 and list(stores.encounters.encounters) == ["01001:LK1"]
+    sent = changes(publish)
+    assert [c.event_id for c in sent] == [sent[0].event_id] * 2  # the same announcement again
+
+
+async def test_a_correction_revises_and_an_older_revision_is_stale(stores, publish):
+    await apply_visit(resolved(), stores, publish)
+    fixed = resolved(revision=2, sent_at=NOW + timedelta(hours=1), main_icd10="J18")
+    assert await apply_visit(fixed, stores, publish) == "visit_revised"
+    late = resolved(revision=1, sent_at=NOW - timedelta(hours=1), main_icd10="K29")
+    assert await apply_visit(late, stores, publish) == "stale"
+    record = await stores.records.get(PID)
+    assert record.version == 2 and record.encounters[0].main_icd10 == "J18"
+
+
+async def test_a_crash_after_the_event_is_finished_with_the_same_announcement(stores, publish):
+    event = resolved()
+    await apply_visit(event, stores, publish)
+    stored, announced = await stores.records.get(PID), changes(publish)[0]
+    lost = Stores(InMemoryRecordRepository(), stores.events, InMemoryEncounterStore())
+    publish.clear()  # a crash after the event was appended: no record, no encounter, no change
+    assert await apply_visit(event, lost, publish) == "visit_added"
+    assert (await lost.records.get(PID)).comparable() == stored.comparable()
+    assert [c.event_id for c in changes(publish)] == [announced.event_id]
+    assert len(lost.events.events) == 1
+
+
+async def test_a_crash_after_the_record_before_the_encounter_is_no_second_visit(stores, publish):
+    event = resolved()
+    await apply_visit(event, stores, publish)
+    stores.encounters.encounters.clear()  # the encounter write was lost with the process
     publish.clear()
-
-    outcome = await handle(event, records, publish, now=NOW + timedelta(days=2))
-
-    assert outcome == "replayed"
-    assert len(publish.sent) == 1
-    topic, again = publish.sent[0]
-    assert topic is topics.RECORDS_CHANGE
-    assert again.event_id == original.event_id
-    assert again.model_dump_json() == original.model_dump_json()
-    assert encode(again) == encode(original)
-    assert records.records[PID].version == 1
+    assert await apply_visit(event, stores, publish) == "replayed"
+    assert (await stores.records.get(PID)).version == 1
+    assert len(changes(publish)) == 1
 
 
-async def test_second_visit_bumps_version_and_lists_both_appointments(records, publish):
-    await handle(resolved_event("LK1", seed=1), records, publish)
-    await handle(resolved_event("LK2", seed=2), records, publish)
-
-    second = publish.sent[1][1].data
-    assert second.version == 2
-    assert second.change == "visit_added"
-    assert sorted(a.visit_key for a in second.appointments) == ["01001:LK1", "01001:LK2"]
-    assert all(a.date >= date(2026, 11, 20) for a in second.appointments)
-
-
-class ConflictOnFirstSave(InMemoryRecordRepository):
-    """Another writer stores a different visit for the same person just before our first save."""
-
-    def __init__(self, rival: VisitResolved) -> None:
-        super().__init__()
-        self.rival = rival
-        self.saves = 0
-
-    async def save(self, record, expected_version: int) -> None:
-        self.saves += 1
-        if self.saves == 1:
-            d = self.rival.data
-            self.records[d.person_id] = apply_visit(
-                None, d.person_id, d.visit, d.content_hash
-            ).record
-            raise ConcurrentUpdate(record.person_id)
-        await super().save(record, expected_version)
+async def test_a_record_behind_its_history_is_caught_up_and_what_it_missed_announced(
+    stores, publish
+):
+    await apply_visit(resolved(), stores, publish)
+    behind = await stores.records.get(PID)
+    await declaring.declare(
+        citizen(PID),
+        {"height_cm": 170},
+        stores=stores,
+        publish=publish,
+        audit=InMemoryAuditLog(),
+        now=NOW,
+    )
+    stores.records.records[PID] = behind  # the declaring writer died before storing the state
+    publish.clear()
+    assert await apply_visit(resolved("LK2", seed=2), stores, publish) == "visit_added"
+    record = await stores.records.get(PID)
+    assert record.version == 3 and record.slot("vitals", "height_cm").latest().value == 170
+    assert [c.data.change for c in changes(publish)] == ["self_declared", "visit_added"]
+    events = await history(PID, 3, stores.events)
+    assert fold(events).comparable() == record.comparable()
 
 
-async def test_concurrent_update_is_retried_on_top_of_the_other_write(publish):
-    records = ConflictOnFirstSave(rival=resolved_event("LK0", seed=7))
-    event = resolved_event("LK1")
+async def person_event(kind, person, *, merged_into=None, cause="e", name="Trần Thị Lan"):
+    snapshot = PersonSnapshot(
+        person_id=person,
+        version=2,
+        name=name,
+        birth_date="1985-03-12",
+        sex="female",
+        commune_code="26734",
+        merged_into=merged_into,
+        identifiers=[Identifier(type="cccd", value="001185012345")],
+    )
+    return kind.new(
+        event_id=f"{cause}-{kind.__name__}",
+        producer="identity",
+        key=person,
+        data=snapshot,
+        occurred_at=NOW,
+    )
 
-    assert await handle(event, records, publish) == "visit_added"
 
-    assert records.saves == 2
-    stored = records.records[PID]
-    assert stored.version == 2
-    assert sorted(stored.visits) == ["01001:LK0", "01001:LK1"]
-    assert len(publish.sent) == 1
-    assert publish.sent[0][1].data.version == 2
-    assert publish.sent[0][1].event_id == derive_event_id("record-changed", event.event_id)
+async def on_person(event, stores, publish, keys=None) -> int:
+    return await handlers.on_person_event(
+        event, stores=stores, keys=keys or InMemoryPersonKeys(), publish=publish, now=NOW
+    )
 
 
-class AlwaysConflicting(InMemoryRecordRepository):
-    async def save(self, record, expected_version: int) -> None:
-        raise ConcurrentUpdate(record.person_id)
+async def test_every_person_gets_a_record_with_identitys_data_once(stores, publish):
+    created = await person_event(PersonCreated, PID)
+    keys = InMemoryPersonKeys()
+    assert await on_person(created, stores, publish, keys) == 1
+    assert await on_person(created, stores, publish, keys) == 0  # nothing new: no version
+    record = await stores.records.get(PID)
+    assert record.version == 1 and record.ward_code == "26734"
+    assert record.trusted("admin", "name").source.by == "identity"
+    assert await keys.person_of(["cccd:001185012345"]) == PID
 
 
-async def test_endless_conflicts_give_up_without_publishing(publish):
-    with pytest.raises(ConcurrentUpdate):
-        await handle(resolved_event(), AlwaysConflicting(), publish)
-    assert publish.sent == []
+async def test_a_merge_joins_and_an_unmerge_gives_back_exactly(stores, publish):
+    await apply_visit(resolved("S1", seed=1), stores, publish)
+    await apply_visit(resolved("M1", seed=2, person=OTHER), stores, publish)
+    await declaring.declare(
+        citizen(OTHER),
+        {"blood_group": "O+"},
+        stores=stores,
+        publish=publish,
+        audit=InMemoryAuditLog(),
+        now=NOW,
+    )
+    survivor_before = await stores.records.get(PID)
+    merged_before = await stores.records.get(OTHER)
+    merge = await person_event(PersonMerged, OTHER, merged_into=PID, cause="m")
+    assert await on_person(merge, stores, publish) == 2
+    assert await on_person(merge, stores, publish) == 0  # redelivered
+    survivor, tomb = await stores.records.get(PID), await stores.records.get(OTHER)
+    assert tomb.merged_into == PID and OTHER in survivor.merged_in
+    assert {e.key for e in survivor.encounters} == {"01001:S1", "01001:M1"}
+    assert survivor.trusted("health", "blood_group").value == "O+"
+    late = await apply_visit(resolved("M2", seed=3, person=OTHER), stores, publish)
+    assert late == "visit_added" and (await stores.records.get(PID)).encounter_count == 3
+    unmerge = await person_event(PersonUnmerged, OTHER, cause="u")
+    assert await on_person(unmerge, stores, publish) == 2
+    back, restored = await stores.records.get(PID), await stores.records.get(OTHER)
+    assert restored.merged_into is None and restored.encounters == merged_before.encounters
+    assert {e.key for e in back.encounters} == {"01001:S1", "01001:M2"}  # M2 came after
+    assert back.trusted("health", "blood_group") == survivor_before.trusted("health", "blood_group")
+    rebuilt = fold(await history(PID, back.version, stores.events))
+    assert rebuilt.comparable() == back.comparable()
+
+
+async def test_a_late_visit_for_a_merged_person_reaches_the_survivor(stores, publish):
+    await apply_visit(resolved("S1"), stores, publish)
+    await apply_visit(resolved("M1", seed=2, person=OTHER), stores, publish)
+    await on_person(await person_event(PersonMerged, OTHER, merged_into=PID), stores, publish)
+    await apply_visit(resolved("M9", seed=4, person=OTHER), stores, publish)
+    assert "01001:M9" in {e.key for e in (await stores.records.get(PID)).encounters}
+    assert all(e.key != "01001:M9" for e in (await stores.records.get(OTHER)).encounters)
+
+
+async def test_events_are_kept_exactly_as_appended(stores, publish):
+    await apply_visit(resolved(), stores, publish)
+    [event] = stores.events.events.values()
+    assert isinstance(event, RecordEvent) and event.visit is not None
+    assert (event.version, event.change, event.by) == (1, "visit_added", "01001")

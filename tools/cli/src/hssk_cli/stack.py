@@ -61,7 +61,7 @@ async def create_topics(timeout_s: float = 30) -> list[str]:
 
 
 def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
-    _, public = devtokens.ensure_keys(layout.keys)
+    private, public = devtokens.ensure_keys(layout.keys)
     values = {
         "ENVIRONMENT": "dev",
         "KAFKA_BOOTSTRAP": BOOTSTRAP,
@@ -70,6 +70,9 @@ def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
         "HTTP_PORT": str(svc.port),
         "JWT_PUBLIC_KEY_FILE": str(public),
     }
+    if svc.name == "records":  # QR codes and the citizen sessions they open
+        values["QR_SECRET_FILE"] = str(devtokens.ensure_secret(layout.keys / "records-qr.key"))
+        values["SESSION_KEY_FILE"] = str(private)
     return {svc.env_prefix + k: v for k, v in values.items()}
 
 

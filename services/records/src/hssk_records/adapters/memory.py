@@ -4,9 +4,12 @@ shared adapter suite in tests/integration/test_adapters.py)."""
 from __future__ import annotations
 
 from hssk_records.domain.access_log import Entry, Head
+from hssk_records.domain.corrections import Correction
 from hssk_records.domain.emergency import Grant, grant_key
+from hssk_records.domain.encounters import StoredEncounter
+from hssk_records.domain.events import RecordEvent, event_key
 from hssk_records.domain.record import Record
-from hssk_records.ports import ConcurrentUpdate
+from hssk_records.domain.sharing import Share
 
 
 class InMemoryRecordRepository:
@@ -16,11 +19,44 @@ class InMemoryRecordRepository:
     async def get(self, person_id: str) -> Record | None:
         return self.records.get(person_id)
 
-    async def save(self, record: Record, expected_version: int) -> None:
+    async def save(self, record: Record) -> bool:
         current = self.records.get(record.person_id)
-        if (current.version if current else 0) != expected_version:
-            raise ConcurrentUpdate(record.person_id)
+        if current is not None and current.version >= record.version:
+            return False
         self.records[record.person_id] = record
+        return True
+
+
+class InMemoryEventLog:
+    def __init__(self) -> None:
+        self.events: dict[str, RecordEvent] = {}
+
+    async def append(self, event: RecordEvent) -> bool:
+        if event.key in self.events:
+            return False
+        self.events[event.key] = event
+        return True
+
+    async def get(self, person_id: str, version: int) -> RecordEvent | None:
+        return self.events.get(event_key(person_id, version))
+
+    async def versions(self, person_id: str, versions: list[int]) -> dict[int, RecordEvent]:
+        found = (self.events.get(event_key(person_id, v)) for v in versions)
+        return {e.version: e for e in found if e is not None}
+
+
+class InMemoryEncounterStore:
+    def __init__(self) -> None:
+        self.encounters: dict[str, StoredEncounter] = {}
+
+    async def get(self, key: str) -> StoredEncounter | None:
+        return self.encounters.get(key)
+
+    async def get_many(self, keys: list[str]) -> dict[str, StoredEncounter]:
+        return {k: self.encounters[k] for k in keys if k in self.encounters}
+
+    async def put(self, encounter: StoredEncounter) -> None:
+        self.encounters[encounter.key] = encounter
 
 
 class InMemoryAccessLogStore:
@@ -48,7 +84,6 @@ class InMemoryAccessLogStore:
 class InMemoryGrantStore:
     def __init__(self) -> None:
         self.grants: dict[str, Grant] = {}
-        self.used: dict[tuple[str, str], int] = {}
 
     async def get(self, doctor: str, person_id: str) -> Grant | None:
         return self.grants.get(grant_key(doctor, person_id))
@@ -56,12 +91,45 @@ class InMemoryGrantStore:
     async def save(self, grant: Grant) -> None:
         self.grants[grant.key] = grant
 
-    async def take_slot(self, doctor: str, day: str, limit: int) -> bool:
-        used = self.used.get((doctor, day), 0)
-        if used >= limit:
+
+class InMemoryAllowances:
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+
+    async def take(self, key: str, limit: int) -> bool:
+        if self.used.get(key, 0) >= limit:
             return False
-        self.used[(doctor, day)] = used + 1
+        self.used[key] = self.used.get(key, 0) + 1
         return True
+
+
+class InMemoryQrLedger:
+    def __init__(self) -> None:
+        self.used: dict[str, str] = {}
+
+    async def use(self, token_id: str, person_id: str) -> bool:
+        if token_id in self.used:
+            return False
+        self.used[token_id] = person_id
+        return True
+
+
+class InMemoryShareStore:
+    def __init__(self) -> None:
+        self.shares: dict[str, Share] = {}
+
+    async def add(self, share: Share) -> None:
+        self.shares[share.share_id] = share
+
+    async def get(self, share_id: str) -> Share | None:
+        return self.shares.get(share_id)
+
+    async def save(self, share: Share) -> None:
+        self.shares[share.share_id] = share
+
+    async def of_person(self, person_id: str) -> list[Share]:
+        mine = (s for s in self.shares.values() if s.person_id == person_id)
+        return sorted(mine, key=lambda s: s.created_at)
 
 
 class InMemoryPersonKeys:
@@ -73,3 +141,15 @@ class InMemoryPersonKeys:
 
     async def remember(self, keys: list[str], person_id: str) -> None:
         self.holders.update(dict.fromkeys(keys, person_id))
+
+
+class InMemoryCorrectionStore:
+    def __init__(self) -> None:
+        self.corrections: dict[str, Correction] = {}
+
+    async def add(self, correction: Correction) -> None:
+        self.corrections[correction.correction_id] = correction
+
+    async def of_person(self, person_id: str) -> list[Correction]:
+        mine = (c for c in self.corrections.values() if c.person_id == person_id)
+        return sorted(mine, key=lambda c: c.requested_at)

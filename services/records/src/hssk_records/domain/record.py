@@ -1,145 +1,133 @@
-"""A citizen's health record and the pure rule for applying a resolved visit to it.
-
-The record keeps the change event of its latest version. One citizen's visits are applied in
-order and each change is published before the next is applied, so only the latest change can be
-unannounced after a crash: a redelivered visit re-emits exactly that event (same id, same content).
-"""
+"""A citizen's health record as it is now (its history is the record events, `events.py`): the
+administrative data, the health profile and the latest vitals as slots of sourced facts, the
+latest encounters, labs and medications, current appointments and referrals, which facilities
+saw the citizen, and how complete the record is. Small and bounded, whatever the history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from hssk_contracts.visit import Identifier, Visit
+from hssk_contracts.visit import Identifier
+from hssk_records.domain.facts import Fact, Frozen, Slot, Source
 
-
-class Frozen(BaseModel):
-    # Stored documents may carry fields an older or newer version of this service wrote.
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Demographics(Frozen):
-    name: str
-    identifiers: list[Identifier] = Field(default_factory=list)
-    birth_date: str | None = None
-    sex: str = "unknown"
-    phone: str | None = None
-    address: str | None = None
-    commune_code: str | None = None
-    ethnicity: str | None = None
-    nationality: str | None = None
-    occupation: str | None = None
-    blood_group: str | None = None
+RECENT_ENCOUNTERS = 10
+RECENT_LABS = 30
+KEPT_APPOINTMENTS = 20
+KEPT_REFERRALS = 10
+KEYS_PER_ITEM = 20  # visit keys remembered per reported condition, newest first
 
 
-class VisitEntry(Frozen):
+class Encounter(Frozen):
+    """What the record keeps of a visit; the whole visit is in the encounters collection."""
+
     key: str
-    revision: int
-    sent_at: datetime
-    content_hash: str
-    applied_version: int
-    visit: Visit
+    facility_code: str
+    visit_id: str
+    visit_type: str
+    admitted_at: datetime
+    discharged_at: datetime | None = None
+    revision: int = 1
+    reason: str | None = None
+    diagnosis: str | None = None
+    main_icd10: str | None = None
+    secondary_icd10: list[str] = Field(default_factory=list)
+    outcome: str | None = None
+    doctor_code: str | None = None
+    revisit_date: date | None = None
+    standard: str | None = None
+
+
+class Appointment(Frozen):
+    date: date
+    facility_code: str
+    visit_key: str
+
+
+class Referral(Frozen):
+    to_facility: str
+    from_facility: str
+    visit_key: str
+    at: datetime
+    reason: str | None = None
+
+
+class Medication(Frozen):
+    name: str
+    strength: str | None = None
+    dosage: str | None = None
+    visit_key: str
+    facility_code: str
+    prescribed_at: datetime
+
+
+class Lab(Frozen):
+    name: str
+    value: str | None = None
+    unit: str | None = None
+    conclusion: str | None = None
+    at: datetime
+    visit_key: str
+
+
+class Completeness(Frozen):
+    filled: int
+    total: int
+    missing: list[str] = Field(default_factory=list)
+    best_next: str | None = None
+
+    @property
+    def score(self) -> float:
+        return round(self.filled / self.total, 4)
 
 
 class Record(Frozen):
     person_id: str
     version: int = 0
-    demographics: Demographics
-    visits: dict[str, VisitEntry] = Field(default_factory=dict)
-    declared: dict[str, Any] = Field(default_factory=dict)
+    identifiers: list[Identifier] = Field(default_factory=list)
+    admin: dict[str, Slot] = Field(default_factory=dict)
+    health: dict[str, Slot] = Field(default_factory=dict)
+    vitals: dict[str, Slot] = Field(default_factory=dict)
+    # Conditions and vaccines seen in visits: item -> the visits that reported it (a corrected
+    # visit that no longer reports it takes its key away).
+    reported: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    visit_fields: dict[str, Source] = Field(default_factory=dict)  # template field -> last visit
+    encounters: list[Encounter] = Field(default_factory=list)  # newest admission first
+    encounter_count: int = 0
+    appointments: list[Appointment] = Field(default_factory=list)
+    referrals: list[Referral] = Field(default_factory=list)
+    medications: list[Medication] = Field(default_factory=list)  # of the latest prescribing visit
+    labs: list[Lab] = Field(default_factory=list)
+    facilities: dict[str, datetime] = Field(default_factory=dict)  # facility -> latest admission
+    completeness: Completeness | None = None
     last_change: dict[str, Any] = Field(default_factory=dict)
-    merged_into: str | None = None  # a tombstone: the history now lives in that record
-    moved_out: list[str] = Field(default_factory=list)  # visit keys moved there by the merge
+    merged_into: str | None = None  # a tombstone: read that record instead
+    merged_in: list[str] = Field(default_factory=list)
+
+    def slot(self, part: str, name: str) -> Slot:
+        slots: dict[str, Slot] = getattr(self, part)
+        return slots.get(name, Slot())
+
+    def trusted(self, part: str, name: str) -> Fact | None:
+        return self.slot(part, name).trusted()
 
     @property
     def ward_code(self) -> str | None:
-        return self.demographics.commune_code
+        fact = self.trusted("admin", "commune_code")
+        return fact.value if fact else None
 
     def has_visit_at(self, facility_code: str, since: datetime) -> bool:
-        return any(
-            e.visit.facility_code == facility_code and e.visit.admitted_at >= since
-            for e in self.visits.values()
-        )
+        last = self.facilities.get(facility_code)
+        return last is not None and last >= since
 
-    def appointments(self, today: date) -> list[tuple[date, str, str]]:
-        return sorted(
-            (e.visit.revisit_date, e.visit.facility_code, e.key)
-            for e in self.visits.values()
-            if e.visit.revisit_date and e.visit.revisit_date >= today
-        )
+    def upcoming(self, today: date) -> list[Appointment]:
+        return [a for a in self.appointments if a.date >= today]
 
+    def reported_items(self, kind: str) -> list[str]:
+        return sorted(item for item, keys in self.reported.get(kind, {}).items() if keys)
 
-@dataclass(frozen=True)
-class Outcome:
-    """What applying a visit did: the record to store (None: store nothing) and the change."""
-
-    record: Record | None
-    kind: str  # "visit_added" | "visit_revised" | "replayed" | "stale"
-    entry: VisitEntry | None
-
-
-def demographics_from(visit: Visit, previous: Demographics | None) -> Demographics:
-    """The latest visit's patient data wins field by field; what it leaves empty is kept."""
-    p = visit.patient
-    fresh = {
-        "name": p.name,
-        "birth_date": p.birth_date,
-        "phone": p.phone,
-        "address": p.address,
-        "commune_code": p.commune_code,
-        "ethnicity": p.ethnicity,
-        "nationality": p.nationality,
-        "occupation": p.occupation,
-        "blood_group": p.blood_group,
-        "sex": p.sex if p.sex != "unknown" else None,
-    }
-    base = previous.model_dump() if previous else {"name": p.name}
-    merged = {**base, **{k: v for k, v in fresh.items() if v}}
-    known = {(i.type, i.value): i for i in (previous.identifiers if previous else [])}
-    known.update({(i.type, i.value): i for i in p.identifiers})
-    merged["identifiers"] = list(known.values())
-    return Demographics(**merged)
-
-
-def apply_visit(record: Record | None, person_id: str, visit: Visit, content_hash: str) -> Outcome:
-    existing = record.visits.get(visit.key) if record else None
-    if existing is not None:
-        if existing.content_hash == content_hash:
-            return Outcome(None, "replayed", existing)
-        if (visit.revision, visit.sent_at) <= (existing.revision, existing.sent_at):
-            return Outcome(None, "stale", existing)
-    base = record or Record(person_id=person_id, demographics=demographics_from(visit, None))
-    version = base.version + 1
-    entry = VisitEntry(
-        key=visit.key,
-        revision=visit.revision,
-        sent_at=visit.sent_at,
-        content_hash=content_hash,
-        applied_version=version,
-        visit=visit,
-    )
-    others = [e.visit.admitted_at for k, e in base.visits.items() if k != visit.key]
-    newest = max([visit.admitted_at, *others])
-    demographics = (
-        demographics_from(visit, base.demographics)
-        if visit.admitted_at >= newest
-        else base.demographics
-    )
-    updated = base.model_copy(
-        update={
-            "version": version,
-            "demographics": demographics,
-            "visits": {**base.visits, visit.key: entry},
-        }
-    )
-    return Outcome(updated, "visit_revised" if existing else "visit_added", entry)
-
-
-def unannounced_change(record: Record, entry: VisitEntry) -> dict[str, Any] | None:
-    """The change a redelivered visit must announce again: only the latest one can be pending."""
-    if entry.applied_version == record.version and record.last_change:
-        return record.last_change
-    return None
+    def comparable(self) -> dict[str, Any]:
+        """The state, without what only the announcing needs (for rebuild checks)."""
+        return self.model_dump(mode="json", exclude={"last_change"})

@@ -1,11 +1,11 @@
-"""The 46-field personal health record template (QĐ 1332 Annex B; docs/domain.md, The record)
-and which of them a record has filled. Field keys are stable; labels are what a citizen reads."""
+"""The 46-field personal health record template (QĐ 1332 Annex B; docs/domain.md, The record):
+field keys (stable), the labels a citizen reads, and which fields a visit fills."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from hssk_records.domain.record import Record
+from hssk_contracts.visit import Visit
 
 FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "Họ và tên"),
@@ -57,41 +57,24 @@ FIELDS: tuple[tuple[str, str], ...] = (
 )
 assert len(FIELDS) == 46
 LABELS = dict(FIELDS)
-# Fields a citizen can fill from a phone (the rest come from visits).
-SELF_DECLARABLE = (
-    "phone",
-    "blood_group",
-    "height",
-    "weight",
-    "drug_allergy",
-    "other_allergy",
-    "chronic_diseases",
-    "vaccinations",
-    "representative_name",
-    "representative_relation",
-    "representative_id",
-    "representative_phone",
-    "ethnicity",
-    "occupation",
-    "address",
-)
+# Template fields a citizen can fill from a phone, with the declaration field that fills them.
+SELF_DECLARABLE: dict[str, str] = {
+    "drug_allergy": "drug_allergies",
+    "other_allergy": "other_allergies",
+    "chronic_diseases": "chronic_conditions",
+    "blood_group": "blood_group",
+    "vaccinations": "vaccinations",
+    "height": "height_cm",
+    "weight": "weight_kg",
+    "phone": "phone",
+    "representative_name": "representative",
+    "representative_relation": "representative",
+    "representative_id": "representative",
+    "representative_phone": "representative",
+}
 
 
-def _any_visit(pred: Callable) -> Callable[[Record], bool]:
-    return lambda r: any(pred(e.visit) for e in r.visits.values())
-
-
-_DEMOGRAPHIC = (
-    "name",
-    "birth_date",
-    "ethnicity",
-    "nationality",
-    "occupation",
-    "phone",
-    "address",
-    "blood_group",
-)
-_VISIT = {
+VISIT_FIELDS: dict[str, Callable[[Visit], bool]] = {  # template field -> this visit fills it
     "facility": lambda v: True,
     "visit_type": lambda v: bool(v.visit_type),
     "admitted_at": lambda v: True,
@@ -110,26 +93,15 @@ _VISIT = {
     "revisit_date": lambda v: v.revisit_date is not None,
     "advice": lambda v: bool(v.advice),
     "referral": lambda v: v.referral_to is not None,
+    "disease_course": lambda v: bool(v.summary and v.summary.disease_course),
+    "key_lab_results": lambda v: bool(v.summary and v.summary.key_results),
+    "treatment": lambda v: bool(v.summary and v.summary.treatment),
+    "summary_outcome": lambda v: bool(v.summary and v.summary.outcome),
+    "plan_notes": lambda v: bool(v.summary and v.summary.notes),
     "treating_doctor": lambda v: bool(v.doctor_code),
-    "height": lambda v: v.vitals.height_cm is not None,
-    "weight": lambda v: v.vitals.weight_kg is not None,
 }
 
 
-def filled(record: Record) -> set[str]:
-    d = record.demographics
-    out = {k for k in _DEMOGRAPHIC if getattr(d, k, None)} | set(record.declared)
-    if d.sex in ("male", "female"):
-        out.add("sex")
-    kinds = {i.type for i in d.identifiers}
-    if "cccd" in kinds:
-        out.add("personal_id")
-    if "bhyt" in kinds:
-        out.add("bhyt_card")
-    out |= {k for k, pred in _VISIT.items() if _any_visit(pred)(record)}
-    return out & set(LABELS)
-
-
-def missing(record: Record) -> list[str]:
-    have = filled(record)
-    return [k for k, _ in FIELDS if k not in have]
+def filled_by(visit: Visit) -> list[str]:
+    """The template fields this visit fills."""
+    return [name for name, fills in VISIT_FIELDS.items() if fills(visit)]

@@ -11,22 +11,23 @@ from hssk_contracts import codec, topics
 from hssk_contracts.events import AccessRecorded, VisitResolved
 from hssk_kit.bus import Inbound, Publish
 from hssk_records import access_log, handlers
-from hssk_records.ports import AccessLogStore, PersonKeys, RecordRepository
+from hssk_records.ports import AccessLogStore, PersonKeys
+from hssk_records.writing import Stores
 
 TOPICS = [topics.RECORDS_VISIT, topics.IDENTITY_PERSON]
 AUDIT_TOPICS = [topics.AUDIT_ACCESS]
 
 
-def records_consumer(*, records: RecordRepository, keys: PersonKeys, clock: Callable[[], datetime]):
+def records_consumer(*, stores: Stores, keys: PersonKeys, clock: Callable[[], datetime]):
     async def handle(msg: Inbound, publish: Publish) -> None:
         if msg.topic == topics.IDENTITY_PERSON.name:
             person_event = codec.decode(msg.topic, msg.value)
             await handlers.on_person_event(
-                person_event, records=records, keys=keys, publish=publish, now=clock()
+                person_event, stores=stores, keys=keys, publish=publish, now=clock()
             )
             return
         event = codec.decode_as(VisitResolved, msg.topic, msg.value)
-        await handlers.on_visit_resolved(event, records=records, publish=publish, now=clock())
+        await handlers.on_visit_resolved(event, stores=stores, publish=publish, now=clock())
 
     return handle
 
