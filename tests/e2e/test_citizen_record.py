@@ -123,6 +123,10 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
     assert "cấp cứu" in texts and "chia sẻ" in texts and "bị từ chối" in texts
     assert log["emergencies"], "the emergency access is pinned"
 
+    op = bearer(token, role="operator")
+    check = await http.post(f"{RECORDS}/v1/records/{citizen.person_id}/rebuild-check", headers=op)
+    assert check.json()["equal"] is True  # the stored record is what its history makes
+
     exported = await http.get(f"{RECORDS}/v1/me/export", params={"format": "fhir"}, headers=me)
     bundle = Bundle.model_validate(exported.json())
     assert bundle.type == "document"

@@ -90,9 +90,11 @@ class ByIdReader(_PerTurnBatches):
     Needs `$in` on `_id` to use the index: MongoDB does; FerretDB v1 only with
     infra/ferretdb/patches/0001-id-in-pushdown.patch (stock v1.24 scans the collection)."""
 
-    def __init__(self, collection: Any, max_batch: int = 1000):
+    def __init__(self, collection: Any, max_batch: int = 1000, fields: list[str] | None = None):
+        """`fields`: read only these (and `_id`), e.g. a version to compare."""
         super().__init__(max_batch)
         self._collection = collection
+        self._projection = dict.fromkeys(fields, 1) if fields else None
 
     async def get(self, _id: Any) -> dict | None:
         return await self._ask(_id)
@@ -110,9 +112,11 @@ class ByIdReader(_PerTurnBatches):
         unique = list(dict.fromkeys(ids))
         metrics.MONGO_BATCH.labels(self._collection.name, "read").observe(len(unique))
         if len(unique) == 1:
-            docs = [d for d in [await self._collection.find_one({"_id": unique[0]})] if d]
+            found = await self._collection.find_one({"_id": unique[0]}, self._projection)
+            docs = [found] if found else []
         else:
-            docs = await self._collection.find({"_id": {"$in": unique}}).to_list(None)
+            query = {"_id": {"$in": unique}}
+            docs = await self._collection.find(query, self._projection).to_list(None)
         by_id = {d["_id"]: d for d in docs}
         seen: set[Any] = set()
         results = []
@@ -159,6 +163,27 @@ class BatchedInserts(_PerTurnBatches):
                 duplicate = error.get("code") == DUPLICATE_KEY
                 results[error["index"]] = False if duplicate else OperationFailure(error["errmsg"])
         return results
+
+
+class BatchedUpdates(_PerTurnBatches):
+    """Updates documents by `_id` for many concurrent callers with one unordered `bulk_write`
+    per event-loop turn (FerretDB still applies them one by one, but in one command instead of
+    one each). Only for updates whose caller has decided by itself that they apply: a bulk
+    result does not say which statement matched."""
+
+    def __init__(self, collection: Any, max_batch: int = 256):
+        super().__init__(max_batch)
+        self._collection = collection
+
+    async def update(self, _id: Any, update: dict) -> None:
+        await self._ask((_id, update))
+
+    async def _run(self, items: list[tuple[Any, dict]]) -> list[None]:
+        metrics.MONGO_BATCH.labels(self._collection.name, "update").observe(len(items))
+        await self._collection.bulk_write(
+            [UpdateOne({"_id": _id}, update) for _id, update in items], ordered=False
+        )
+        return [None] * len(items)
 
 
 UPDATES_PER_COMMAND = 500  # stock FerretDB v1 hung at 100 (infra/ferretdb/patches/0005)

@@ -66,7 +66,9 @@ async def allowed(
         if who.role == "doctor" and who.facility:
             return Read("forbidden", doctor_refusal(person_id, who.facility, doctor_window)), None
         return Read("not_found", NOT_YOURS), None
-    grant = await grants.get(who.subject, judged.person_id) if who.role == "doctor" else None
+    grant = None
+    if who.role == "doctor" and not judged.has_visit_at(who.facility or "", now - doctor_window):
+        grant = await grants.get(who.subject, judged.person_id)  # only then: one read less
     if who.role == "citizen":  # a citizen's own id may be a merged one: judge that id
         judged = stored
     access = may_read(

@@ -22,13 +22,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pymongo import AsyncMongoClient
 
-from hssk_cli import bench_identity, bench_ingest, stack, synth
+from hssk_cli import bench_identity, bench_ingest, bench_records, stack, synth
 from hssk_cli.paths import Layout
 from hssk_contracts import codec, topics
 from hssk_kit import runtime
 from hssk_kit.mongo import upsert_by_id
 
 RAW_TOPIC = "bench.raw.v1"
+READ_CITIZENS = 100_000
 PACED_VISITS, PACED_RATE = 600, 20.0  # well below the end-to-end rate measured here
 RAW_PARTITIONS = 6
 MONGO_CONCURRENCY = 64
@@ -55,6 +56,13 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
     )
     result.update(asyncio.run(bench_ingest.measure(stack.BOOTSTRAP, 2000)))
     result.update(asyncio.run(bench_identity.measure(2000)))
+    result.update(asyncio.run(measure_records()))
+    result.update(
+        bench_records.read_latency(
+            asyncio.run(bench_records.load_records(READ_CITIZENS)), layout.keys
+        )
+    )
+    result["records_loaded_citizens"] = READ_CITIZENS
     print_table(result)
     print(
         SERVICE_TABLE.format(
@@ -65,6 +73,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
             },
         )
     )
+    print(RECORDS_TABLE.format(**{k: result.get(k, float("nan")) for k in RECORDS_KEYS}))
     write_results(layout, result, started_at)
     return 1 if result["missing"] or result["paced_missing"] else 0
 
@@ -324,6 +333,32 @@ SERVICE_TABLE = """  per worker, one process:
 {identity_import_rows_per_s:>10,.0f} rows/s
               the same list a month later       {identity_import_known_rows_per_s:>10,.0f} rows/s
             raw find by _id, same database      {identity_raw_find_by_id_per_s:>10,.0f} /s
+"""
+
+
+async def measure_records() -> dict:
+    async with scratch_topic(bench_records.SCRATCH.name, RAW_PARTITIONS):
+        await partition_count(bench_records.SCRATCH.name)
+        return await bench_records.apply_rate()
+
+
+RECORDS_KEYS = (
+    "records_apply_per_s",
+    "records_loaded_citizens",
+    "records_readers",
+    "records_read_p50_ms",
+    "records_read_p90_ms",
+    "records_read_p99_ms",
+    "records_reads_per_s",
+    "records_read_errors",
+)
+RECORDS_TABLE = """  records, one worker: resolved visits applied  {records_apply_per_s:>10,.0f} /s
+  GET /v1/records/{{id}}, {records_readers:.0f} readers (wrk), \
+{records_loaded_citizens:,.0f} records
+    latency p50 / p90 / p99                 {records_read_p50_ms:>10,.1f} / \
+{records_read_p90_ms:,.1f} / {records_read_p99_ms:,.1f} ms
+    reads/s (each audited)                  {records_reads_per_s:>10,.0f} (non-2xx: \
+{records_read_errors:,.0f})
 """
 
 

@@ -43,11 +43,18 @@ async def _run(visits: int, citizens: int) -> int:
         return 1
     first = events[0].data
     person_id = seen[first.key][1]
+    records, token = stack.BY_NAME["records"].url, ".venv/bin/hssk token"
+    ward = first.patient.commune_code
     print(
         f"demo: {visits} visits for {citizens} citizens applied in {elapsed:.1f}s\n"
         f"  read one record as a doctor of facility {first.facility_code}:\n"
-        f'    curl -s -H "Authorization: Bearer $(.venv/bin/hssk token --role doctor '
-        f'--facility {first.facility_code})" {stack.BY_NAME["records"].url}/v1/records/'
-        f"{person_id}"
+        f'    curl -s -H "Authorization: Bearer $({token} --role doctor '
+        f'--facility {first.facility_code})" {records}/v1/records/{person_id}\n'
+        f"  the same citizen's own record, what is missing, and who looked at it:\n"
+        f'    curl -s -H "Authorization: Bearer $({token} --role citizen '
+        f'--person-id {person_id})" {records}/v1/me\n'
+        f"  a QR code for them to fill it in, as their ward's health officer prints it:\n"
+        f'    curl -s -X POST -H "Authorization: Bearer $({token} --role ward_officer '
+        f'--ward {ward})" "{records}/v1/records/{person_id}/qr?format=svg" > qr.svg'
     )
     return 0

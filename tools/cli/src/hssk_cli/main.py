@@ -8,6 +8,7 @@ hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
 hssk identity import FILE [--source NAME] [--restart] [--batch N]
 hssk audit check | verify SUBJECT [--token T]
+hssk records check | resend PERSON_ID... [--token T]
 """
 
 from __future__ import annotations
@@ -95,13 +96,26 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("subject", nargs="?", help="verify: a person_id, or ops:<service>")
     audit.add_argument("--token", help="an operator token (default: a local dev token)")
 
+    rec = sub.add_parser("records", help="operators: records kept true to their history")
+    rec.add_argument(
+        "action",
+        choices=["check", "resend"],
+        help="check: rebuild from events and compare; resend: announce again",
+    )
+    rec.add_argument("person_ids", nargs="+")
+    rec.add_argument("--token", help="an operator token (default: a local dev token)")
+
     args = parser.parse_args(argv)
     layout = Layout(repo_root())
     if args.command == "dev":
         return _dev(layout, args)
     if args.command == "token":
-        needed = {"citizen": "person_id", "doctor": "facility", "hospital": "facility",
-                  "ward_officer": "ward"}.get(args.role)  # fmt: skip
+        needed = {
+            "citizen": "person_id",
+            "doctor": "facility",
+            "hospital": "facility",
+            "ward_officer": "ward",
+        }.get(args.role)
         if needed and not getattr(args, needed):
             parser.error(f"--role {args.role} needs --{needed.replace('_', '-')}")
         private, _ = devtokens.ensure_keys(layout.keys)
@@ -150,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.subject:
             parser.error("audit verify needs a SUBJECT (a person_id, or ops:<service>)")
         return audit_mod.verify(layout, args.subject, args.token)
+    if args.command == "records":
+        from hssk_cli import records as records_mod
+
+        return records_mod.run(layout, args.action, args.person_ids, args.token)
     if args.command == "identity":
         from hssk_identity.entrypoints import bulk_import
 

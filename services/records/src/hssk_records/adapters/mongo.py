@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hssk_kit.mongo import BatchedInserts, ByIdReader, is_ferretdb, upsert_by_id
+from hssk_kit.mongo import BatchedInserts, BatchedUpdates, ByIdReader, is_ferretdb, upsert_by_id
 from hssk_records.domain.access_log import Entry, Head, entry_key
 from hssk_records.domain.corrections import Correction
 from hssk_records.domain.emergency import Grant, grant_key
@@ -28,7 +28,7 @@ from hssk_records.domain.sharing import Share
 def record_doc(record: Record) -> dict[str, Any]:
     """Item names (vaccines) may hold dots, which field names must not, and FerretDB v1 stores
     no array inside an array: `reported` as a list of objects."""
-    doc = record.model_dump(mode="json")
+    doc = record.model_dump(mode="json", exclude_none=True)  # every None is a default
     doc["reported"] = [
         {"kind": kind, "item": item, "keys": keys}
         for kind, items in doc["reported"].items()
@@ -49,7 +49,9 @@ class MongoRecordRepository:
         self._db = db
         self._records = db["records"]
         self._reads = ByIdReader(self._records)  # concurrent visits share one query
+        self._versions = ByIdReader(self._records, fields=["version"])
         self._inserts = BatchedInserts(self._records)
+        self._updates = BatchedUpdates(self._records)
         self._atomic: bool | None = None
 
     async def get(self, person_id: str) -> Record | None:
@@ -68,16 +70,17 @@ class MongoRecordRepository:
     async def _update_if_older(self, record: Record, doc: dict[str, Any]) -> bool:
         if self._atomic is None:
             self._atomic = not await is_ferretdb(self._db)
-        guard: dict[str, Any] = {"version": {"$lt": record.version}} if self._atomic else {}
-        if not self._atomic:
-            current = await self._records.find_one({"_id": record.person_id}, {"version": 1})
-            if current is None or current["version"] >= record.version:
-                return False
         fields = {k: v for k, v in doc.items() if k != "_id"}
-        result = await self._records.update_one(
-            {"_id": record.person_id, **guard}, {"$set": fields}
-        )
-        return result.matched_count == 1
+        if self._atomic:  # MongoDB: the guard in the filter, one atomic command
+            guard = {"_id": record.person_id, "version": {"$lt": record.version}}
+            return (await self._records.update_one(guard, {"$set": fields})).matched_count == 1
+        # FerretDB scans for any filter but _id (measured: 6 ms instead of 0.8 at 50,000
+        # records): the stored version read just before, both batched across concurrent saves.
+        current = await self._versions.get(record.person_id)
+        if current is None or current["version"] >= record.version:
+            return False
+        await self._updates.update(record.person_id, {"$set": fields})
+        return True
 
 
 class MongoEventLog:
@@ -99,7 +102,7 @@ class MongoEventLog:
 
 
 def _event_doc(event: RecordEvent) -> dict[str, Any]:
-    doc = event.model_dump(mode="json", exclude={"merged"})
+    doc = event.model_dump(mode="json", exclude={"merged"}, exclude_none=True)
     if event.merged is not None:
         doc["merged"] = record_doc(event.merged)
     return {"_id": event.key, **doc}
