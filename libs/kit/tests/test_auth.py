@@ -139,6 +139,32 @@ def test_only_one_bearer_header_with_one_token_is_read(verifier, keys, values, r
     assert (refused.value.reason, count(reason)) == (reason, before + 1)
 
 
+def test_a_verified_token_is_remembered_until_its_exp_and_a_refused_one_never(
+    verifier, keys, monkeypatch
+):
+    now = time.time()
+    token = signed(keys, claims("operator", exp=int(now) + 30))
+    assert verifier.known([f"Bearer {token}"]) is None
+    principal = verifier.authenticate([f"Bearer {token}"])
+    assert verifier.known([f"Bearer {token}"]) == principal
+    assert verifier.known([f"Bearer {token}x"]) is None  # the exact bytes, signature included
+    assert verifier.known([f"Bearer {token}", f"Bearer {token}"]) is None
+    monkeypatch.setattr(time, "time", lambda: now + 31)
+    assert verifier.known([f"Bearer {token}"]) is None  # past exp: verified (and refused) again
+    forged = signed(keys, claims("operator"), key=keys.rsa)
+    with pytest.raises(TokenRefused):
+        verifier.authenticate([f"Bearer {forged}"])
+    assert verifier.known([f"Bearer {forged}"]) is None
+
+
+def test_a_remembered_token_is_checked_again_after_five_minutes(verifier, keys, monkeypatch):
+    now = time.time()
+    token = signed(keys, claims("operator", exp=int(now) + 3600))
+    verifier.authenticate([f"Bearer {token}"])
+    monkeypatch.setattr(time, "time", lambda: now + 301)
+    assert verifier.known([f"Bearer {token}"]) is None
+
+
 def test_a_key_file_that_cannot_be_read_is_our_fault_not_the_callers(keys, tmp_path):
     settings = ServiceSettings(jwt_public_key_file=str(tmp_path / "absent.pem"))
     with pytest.raises(TokenRefused) as refused:

@@ -20,6 +20,9 @@ PID = "945baa88-04b2-51ed-99d1-c0d6d0c5b885"
 
 
 class Verifier:
+    def known(self, authorization: list[str]) -> Principal | None:
+        return None
+
     def authenticate(self, authorization: list[str]) -> Principal:
         if authorization == ["Bearer citizen"]:
             return Principal(subject="c-1", role="citizen", person_id=PID)

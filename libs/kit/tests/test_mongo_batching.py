@@ -27,13 +27,13 @@ class FakeCollection:
         self.fail = fail
         self.calls: list[tuple[str, object]] = []
 
-    def find(self, filter_: dict) -> Cursor:
+    def find(self, filter_: dict, projection: dict | None = None) -> Cursor:
         self.calls.append(("find", filter_))
         if self.fail:
             raise self.fail
         return Cursor([self.docs[i] for i in filter_["_id"]["$in"] if i in self.docs])
 
-    async def find_one(self, filter_: dict) -> dict | None:
+    async def find_one(self, filter_: dict, projection: dict | None = None) -> dict | None:
         self.calls.append(("find_one", filter_))
         if self.fail:
             raise self.fail

@@ -1,19 +1,26 @@
 """JWT verification and role checks. A token passes, in this order: compact form, a header with
 an allowed alg and no `crit`, the signature, the claim schema (hssk_kit.claims), then PyJWT's
 exp/nbf/iat/iss/aud checks. Each refusal is counted in hssk_auth_rejected_total{service, reason}.
+
+A token that passed is remembered (the exact bytes, signature included) for at most five minutes
+and never past its exp, so a client's next calls skip the signature check and the thread it runs
+in; refusals are never remembered.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+import time
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from jwt.utils import base64url_decode
 
 from hssk_contracts import text
@@ -49,6 +56,7 @@ REASONS = (
     "audience",
 )
 _BEARER_PLEASE = "send one Authorization: Bearer <token> header"
+REMEMBERED_TOKENS, REMEMBERED_SECONDS = 4096, 300.0
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
@@ -144,7 +152,8 @@ class TokenVerifier:
         self._algorithms = list(settings.jwt_algorithms)
         self._jwt = _SchemaFirstJWT()
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
-        self._key: bytes | None = None
+        self._key: Any = None
+        self._known: OrderedDict[str, tuple[Principal, float, float]] = OrderedDict()
         if self._jwks is None:
             if not settings.jwt_public_key_file:
                 raise ValueError("set jwks_url or jwt_public_key_file to verify tokens")
@@ -161,6 +170,21 @@ class TokenVerifier:
             raise self.refuse("missing", _BEARER_PLEASE)
         return self.verify(token)
 
+    def known(self, authorization: list[str]) -> Principal | None:
+        """The principal of a token verified lately and still valid, else None (then call
+        authenticate, which may block: a signature check, a JWKS fetch)."""
+        if len(authorization) != 1:
+            return None
+        token = authorization[0].partition(" ")[2]
+        remembered = self._known.get(token)
+        if remembered is None:
+            return None
+        principal, not_before, until = remembered
+        if not not_before <= time.time() < until:
+            del self._known[token]
+            return None
+        return principal
+
     def verify(self, token: str) -> Principal:
         try:
             payload = self._verified_claims(token)
@@ -171,13 +195,22 @@ class TokenVerifier:
                 "its alg does not fit our key" if isinstance(exc, jwt.InvalidKeyError) else str(exc)
             )
             raise self.refuse(reason, f"invalid token: {why}") from None
-        return Principal(
+        principal = Principal(
             subject=payload["sub"],
             role=payload["role"],
             facility=payload.get("facility"),
             ward=payload.get("ward"),
             person_id=payload.get("person_id"),
         )
+        self._remember(token, principal, payload)
+        return principal
+
+    def _remember(self, token: str, principal: Principal, payload: dict[str, Any]) -> None:
+        now = time.time()
+        until = min(float(payload.get("exp", now)), now + REMEMBERED_SECONDS)
+        self._known[token] = (principal, float(payload.get("nbf", now)), until)
+        while len(self._known) > REMEMBERED_TOKENS:
+            self._known.popitem(last=False)
 
     def refuse(self, reason: str, message: str) -> TokenRefused:
         """Count a refusal and return the error to raise (its message made safe to echo)."""
@@ -193,25 +226,35 @@ class TokenVerifier:
             raise jwt.InvalidAlgorithmError(
                 f"alg {alg!r} is not allowed (allowed: {', '.join(self._algorithms)})"
             )
-        return self._jwt.decode(
-            token,
-            self._signing_key(token),
-            algorithms=self._algorithms,
-            audience=self._audience,
-            issuer=self._issuer,
-        )
+        try:
+            return self._jwt.decode(
+                token,
+                self._signing_key(token),
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+            )
+        except TypeError:  # PyJWT's answer when our key object is of another family than alg
+            raise jwt.InvalidKeyError("key of another type") from None
 
     def _signing_key(self, token: str) -> Any:
         if self._jwks is not None:
             return self._jwks.get_signing_key_from_jwt(token).key
         if self._key is None:  # read lazily: the dev issuer may create the key after we start
-            self._key = self._key_file.read_bytes()
+            pem = self._key_file.read_bytes()
+            try:  # parsed once, not on every call
+                self._key = load_pem_public_key(pem)
+            except ValueError:  # not a public key PEM: PyJWT says what is wrong with it
+                return pem
         return self._key
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.verifier
+    authorization = request.headers.getlist("authorization")
     try:
-        return request.app.state.verifier.authenticate(request.headers.getlist("authorization"))
+        known = verifier.known(authorization)
+        return known if known else await run_in_threadpool(verifier.authenticate, authorization)
     except PermissionError as exc:
         raise HTTPException(
             401,
