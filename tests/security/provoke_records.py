@@ -68,6 +68,13 @@ async def own_record(http, token, citizen: Citizen, seen: Seen) -> None:
     for method, template, path, headers, body, expected in calls:
         answer = await http.request(method, RECORDS + path, json=body, headers=headers)
         assert seen("records", method, template, answer) == expected, (template, answer.text)
+    operator = bearer(token, role="operator")
+    for template, expected in (("/rebuild-check", 200), ("/resend", 202)):
+        answer = await http.post(
+            f"{RECORDS}/v1/records/{citizen.person_id}{template}", headers=operator
+        )
+        path = "/v1/records/{person_id}" + template
+        assert seen("records", "POST", path, answer) == expected, (template, answer.text)
     doctor = bearer(token, role="doctor", facility=FACILITY)
     confirmed = await http.post(
         f"{RECORDS}/v1/records/{citizen.person_id}/confirmations",

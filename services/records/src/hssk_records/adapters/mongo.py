@@ -71,15 +71,17 @@ class MongoRecordRepository:
         if self._atomic is None:
             self._atomic = not await is_ferretdb(self._db)
         fields = {k: v for k, v in doc.items() if k != "_id"}
+        gone = {k: "" for k in Record.model_fields if k not in fields}  # None now: unset
+        change = {"$set": fields, **({"$unset": gone} if gone else {})}
         if self._atomic:  # MongoDB: the guard in the filter, one atomic command
             guard = {"_id": record.person_id, "version": {"$lt": record.version}}
-            return (await self._records.update_one(guard, {"$set": fields})).matched_count == 1
+            return (await self._records.update_one(guard, change)).matched_count == 1
         # FerretDB scans for any filter but _id (measured: 6 ms instead of 0.8 at 50,000
         # records): the stored version read just before, both batched across concurrent saves.
         current = await self._versions.get(record.person_id)
         if current is None or current["version"] >= record.version:
             return False
-        await self._updates.update(record.person_id, {"$set": fields})
+        await self._updates.update(record.person_id, change)
         return True
 
 
