@@ -15,7 +15,16 @@ from hssk_contracts.visit import Identifier, PartialDate, Sex, Visit
 
 MatchDecision = Literal["matched", "created"]
 ReminderKind = Literal["incomplete_profile", "appointment"]
-Channel = Literal["sms", "zalo", "vneid", "app"]
+Channel = Literal["sms", "zalo", "vneid", "app", "email"]
+SuppressReason = Literal[
+    "resolved",  # the gap closed or the visit happened before the message went
+    "held_out",  # the citizen is in the campaign's random hold-out group
+    "opted_out",
+    "cap_citizen_7d",
+    "cap_campaign",
+    "no_channel",  # no address notify can reach: the ward worklist takes it
+    "expired",  # its window passed (an appointment reminder after the appointment)
+]
 
 
 class Data(BaseModel):
@@ -196,6 +205,70 @@ class ReminderData(Data):
 class ReminderScheduled(Envelope):
     type: Literal["ReminderScheduled"] = "ReminderScheduled"
     data: ReminderData
+
+
+class ReminderOutcomeData(Data):
+    """What became of one reminder (its reminder_id is the dedupe key of person, reason and
+    window): sent on a channel, delivered, failed on every channel, or suppressed and why."""
+
+    reminder_id: str
+    person_id: str
+    kind: ReminderKind
+    campaign: str = Field(
+        description="e.g. incomplete_profile:2026-Q4; the hold-out is per campaign"
+    )
+    channel: Channel | None = None
+    reason: SuppressReason | None = None
+    error: str | None = Field(default=None, description="the provider's error class, on failure")
+    provider_id: str | None = None
+    attempts: Annotated[int, Field(ge=0)] = 0
+    cause_event_id: str
+
+
+class ReminderSent(Envelope):
+    type: Literal["ReminderSent"] = "ReminderSent"
+    data: ReminderOutcomeData
+
+
+class ReminderDelivered(Envelope):
+    type: Literal["ReminderDelivered"] = "ReminderDelivered"
+    data: ReminderOutcomeData
+
+
+class ReminderFailed(Envelope):
+    type: Literal["ReminderFailed"] = "ReminderFailed"
+    data: ReminderOutcomeData
+
+
+class ReminderSuppressed(Envelope):
+    type: Literal["ReminderSuppressed"] = "ReminderSuppressed"
+    data: ReminderOutcomeData
+
+
+ReminderEvent = Annotated[
+    ReminderScheduled | ReminderSent | ReminderDelivered | ReminderFailed | ReminderSuppressed,
+    Field(discriminator="type"),
+]
+
+
+# ---- records.contact.v1 -------------------------------------------------------------------------
+class ContactData(Data):
+    """How a citizen can be reached, for notify alone (kept off records.change.v1, which other
+    city systems read): the phone numbers the record trusts, and the ward."""
+
+    person_id: str
+    phone: str | None = None
+    representative_phone: str | None = None
+    ward_code: str | None = None
+    merged_into: str | None = Field(default=None, description="set when the record was merged")
+    version: int | None = Field(
+        default=None, description="the record version these details are from (older ones lose)"
+    )
+
+
+class ContactChanged(Envelope):
+    type: Literal["ContactChanged"] = "ContactChanged"
+    data: ContactData
 
 
 # ---- audit.access.v1 ----------------------------------------------------------------------------

@@ -13,7 +13,8 @@ EVENTS_BY_TOPIC: dict[str, Any] = {
     topics.RECORDS_VISIT.name: events.VisitResolved,
     topics.IDENTITY_PERSON.name: events.PersonEvent,
     topics.RECORDS_CHANGE.name: events.RecordChanged,
-    topics.NOTIFY_REMINDER.name: events.ReminderScheduled,
+    topics.NOTIFY_REMINDER.name: events.ReminderEvent,
+    topics.RECORDS_CONTACT.name: events.ContactChanged,
     topics.PLATFORM_DLQ.name: events.EventRejected,
     topics.AUDIT_ACCESS.name: events.AccessRecorded,
 }

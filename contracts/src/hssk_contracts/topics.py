@@ -120,9 +120,26 @@ NOTIFY_REMINDER = Topic(
     key="person_id",
     partitions=6,
     producers=("notify",),
-    consumers=("delivery channels (SMS, Zalo, VNeID)",),
-    description="Reminders notify has decided to send to a citizen.",
-    event_types=("ReminderScheduled",),
+    consumers=("records statistics", "operators"),
+    description="Reminders to citizens: scheduled, then sent, delivered, failed or suppressed "
+    "(with the reason), each keyed by the reminder's dedupe key.",
+    event_types=(
+        "ReminderScheduled",
+        "ReminderSent",
+        "ReminderDelivered",
+        "ReminderFailed",
+        "ReminderSuppressed",
+    ),
+)
+RECORDS_CONTACT = Topic(
+    name="records.contact.v1",
+    key="person_id",
+    partitions=6,
+    producers=("records",),
+    consumers=("notify",),
+    description="How a citizen can be reached (trusted phone numbers, ward); for notify only.",
+    cleanup="compact",
+    event_types=("ContactChanged",),
 )
 PLATFORM_DLQ = Topic(
     name="platform.dlq.v1",
@@ -156,6 +173,7 @@ ALL: tuple[Topic, ...] = (
     IDENTITY_PERSON,
     RECORDS_CHANGE,
     NOTIFY_REMINDER,
+    RECORDS_CONTACT,
     PLATFORM_DLQ,
     AUDIT_ACCESS,
 )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from hssk_contracts import identifiers as ids
-from hssk_contracts import topics
 from hssk_contracts.envelope import Envelope
 from hssk_contracts.events import (
     PersonCreated,
@@ -24,7 +23,14 @@ from hssk_records.domain.events import Change, Placed, RecordEvent
 from hssk_records.domain.facts import Fact, Source
 from hssk_records.domain.record import Record
 from hssk_records.ports import PersonKeys
-from hssk_records.writing import Stores, commit, live, pending_announcement, with_retries
+from hssk_records.writing import (
+    Stores,
+    announce,
+    commit,
+    live,
+    pending_announcement,
+    with_retries,
+)
 
 IDENTITY_FACTS = ("name", "birth_date", "sex", "commune_code")
 
@@ -36,8 +42,8 @@ async def on_visit_resolved(
 
     async def attempt() -> str:
         person_id, record = await live(stores.records, d.person_id)
-        if pending := pending_announcement(record, event.event_id):
-            await publish(topics.RECORDS_CHANGE, pending)  # stored before a crash: again
+        if record is not None and (pending := pending_announcement(record, event.event_id)):
+            await announce(record, pending, publish)  # stored before a crash: again
             return "replayed"
         decision = decide(await stores.encounters.get(d.visit.key), d.visit, d.content_hash)
         if decision in ("replayed", "stale"):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hssk_contracts import topics
 from hssk_contracts.events import RecordChanged
 from hssk_kit.audit import AuditLog
 from hssk_kit.auth import Principal
 from hssk_kit.bus import Publish
 from hssk_records.reading import entry
-from hssk_records.writing import Stores, rebuilt
+from hssk_records.writing import Stores, announce, rebuilt
 
 ACTION = "record.maintain"
 
@@ -40,7 +39,7 @@ async def resend(
         await audit.append(entry(who, person_id, ACTION, "not_found", purpose="resend"))
         return None
     change = RecordChanged.model_validate(stored.last_change)
-    await publish(topics.RECORDS_CHANGE, change)
+    await announce(stored, change, publish)
     await audit.append(
         entry(who, person_id, ACTION, "allowed", purpose="resend", detail=change.event_id)
     )

@@ -14,7 +14,7 @@ from hssk_contracts import topics
 from hssk_contracts.events import RecordChanged
 from hssk_kit.bus import Publish
 from hssk_records import metrics
-from hssk_records.domain.changes import announcement
+from hssk_records.domain.changes import announcement, contact
 from hssk_records.domain.encounters import StoredEncounter
 from hssk_records.domain.events import RecordEvent, apply, fold
 from hssk_records.domain.record import Record
@@ -90,8 +90,16 @@ async def _finish(
                 visit=v,
             )
         )
-    await publish(topics.RECORDS_CHANGE, change)
+    await announce(stored, change, publish)
     return stored
+
+
+async def announce(record: Record, change: RecordChanged, publish: Publish) -> None:
+    """The change on records.change.v1 and, when it may have changed them, the citizen's
+    contact details on records.contact.v1 (notify's alone)."""
+    await publish(topics.RECORDS_CHANGE, change)
+    if reach := contact(record, change):
+        await publish(topics.RECORDS_CONTACT, reach)
 
 
 async def _catch_up(

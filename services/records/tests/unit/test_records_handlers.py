@@ -223,3 +223,21 @@ async def test_events_are_kept_exactly_as_appended(stores, publish):
     [event] = stores.events.events.values()
     assert isinstance(event, RecordEvent) and event.visit is not None
     assert (event.version, event.change, event.by) == (1, "visit_added", "01001")
+
+
+def contacts(publish) -> list:
+    return [e for t, e in publish.sent if t == topics.RECORDS_CONTACT]
+
+
+async def test_contact_details_go_to_notify_only_when_they_may_have_changed(stores, publish):
+    await apply_visit(resolved(), stores, publish)
+    await apply_visit(resolved(), stores, publish)  # a replay announces the very same contact
+    first, again = contacts(publish)
+    assert first.data.phone == CITIZEN.phone and first.key == PID
+    assert again.event_id == first.event_id
+    assert "phone" not in changes(publish)[0].data.model_dump()  # never on records.change.v1
+    declare = {"stores": stores, "publish": publish, "audit": InMemoryAuditLog(), "now": NOW}
+    await declaring.declare(citizen(PID), {"blood_group": "O+"}, **declare)
+    assert len(contacts(publish)) == 2  # a blood group reaches no phone
+    await declaring.declare(citizen(PID), {"phone": "0912345678"}, **declare)
+    assert contacts(publish)[-1].data.phone == "0912345678"  # where they want to be reached

@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hssk_contracts.envelope import derive_event_id
-from hssk_contracts.events import Appointment, Completeness, RecordChanged, RecordChangedData
+from hssk_contracts.events import (
+    Appointment,
+    Completeness,
+    ContactChanged,
+    ContactData,
+    RecordChanged,
+    RecordChangedData,
+)
 from hssk_records.domain.events import RecordEvent
 from hssk_records.domain.record import Record
 
@@ -85,3 +92,38 @@ def announcement(record: Record, event: RecordEvent, now: datetime) -> RecordCha
         data=data,
         occurred_at=event.at,
     )
+
+
+CONTACT_SECTIONS = {"identity", "contact", "all"}  # what may change a phone number or the ward
+
+
+def contact(record: Record, change: RecordChanged) -> ContactChanged | None:
+    """How the citizen can be reached, for notify alone, when `change` may have changed it; its
+    id comes from the change's, so a replay announces the very same contact event."""
+    if not CONTACT_SECTIONS & set(change.data.sections):
+        return None
+    phone, representative = (
+        _reachable(record, "admin", "phone"),
+        _reachable(record, "health", "representative"),
+    )
+    rep_phone = representative.value.get("phone") if representative else None
+    return ContactChanged.new(
+        event_id=derive_event_id("record-contact", change.event_id),
+        producer=PRODUCER,
+        key=record.person_id,
+        data=ContactData(
+            person_id=record.person_id,
+            phone=phone.value if phone else None,
+            representative_phone=rep_phone or None,
+            ward_code=record.ward_code,
+            merged_into=record.merged_into,
+            version=record.version,
+        ),
+        occurred_at=change.occurred_at,
+    )
+
+
+def _reachable(record: Record, part: str, slot: str):
+    """The number the citizen gave themselves wins: it is where they want to be reached."""
+    held = record.slot(part, slot)
+    return held.facts.get("self_declared") or held.trusted()
