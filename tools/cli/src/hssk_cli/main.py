@@ -9,14 +9,18 @@ hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json
 hssk identity import FILE [--source NAME] [--restart] [--batch N]
 hssk audit check | verify SUBJECT [--token T]
 hssk records check | resend PERSON_ID... [--token T]
+hssk notify outbox [--to X] [--clear]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
 
 from hssk_cli import stack
 from hssk_cli.paths import Layout, repo_root
@@ -105,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("person_ids", nargs="+")
     rec.add_argument("--token", help="an operator token (default: a local dev token)")
 
+    notify = sub.add_parser("notify", help="reminders").add_subparsers(dest="action", required=True)
+    outbox = notify.add_parser("outbox", help="what the dev sandbox's providers would have sent")
+    outbox.add_argument("--to", help="only this phone number, e-mail or device token")
+    outbox.add_argument("--clear", action="store_true", help="empty the outbox")
+
     args = parser.parse_args(argv)
     layout = Layout(repo_root())
     if args.command == "dev":
@@ -168,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         from hssk_cli import records as records_mod
 
         return records_mod.run(layout, args.action, args.person_ids, args.token)
+    if args.command == "notify":
+        return _outbox(layout, args.to, args.clear)
     if args.command == "identity":
         from hssk_identity.entrypoints import bulk_import
 
@@ -195,10 +206,33 @@ def _dev(layout: Layout, args: argparse.Namespace) -> int:
         stack.start_services(layout, args.names)
         _print_status(layout)
     elif args.action == "logs":
-        names = [args.name] if args.name else ["kafka", "ferretdb", *stack.BY_NAME]
+        names = [args.name] if args.name else ["kafka", "ferretdb", "sandbox", *stack.BY_NAME]
         files = [str(layout.logs / f"{n}.log") for n in names]
         cmd = ["tail", "-n", "40", *(["-F"] if args.follow else []), *files]
         return subprocess.call(cmd)
+    return 0
+
+
+def _outbox(layout: Layout, to: str | None, clear: bool) -> int:
+    """From the running sandbox, or from its file when it is not running."""
+    from hssk_cli.sandbox import table
+
+    path = stack.sandbox_outbox(layout)
+    up = stack.sandbox_ready()
+    if clear:
+        if up:
+            httpx.delete(f"{stack.SANDBOX_URL}/outbox", timeout=10).raise_for_status()
+        path.unlink(missing_ok=True)
+        print("the outbox is empty")
+        return 0
+    if up:
+        params = {"to": to} if to else {}
+        answer = httpx.get(f"{stack.SANDBOX_URL}/outbox", params=params, timeout=10)
+        records = answer.raise_for_status().json()
+    else:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        records = [r for r in map(json.loads, filter(None, lines)) if to in (None, r["to"])]
+    print(table(records))
     return 0
 
 

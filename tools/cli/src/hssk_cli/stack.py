@@ -1,4 +1,5 @@
-"""The whole local platform: engines, topics, dev keys and the four services, up and down."""
+"""The whole local platform: engines, topics, dev keys, the notify sandbox (fake SMTP / SMS /
+Zalo / push providers) and the four services, up and down."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -38,6 +40,10 @@ SERVICES = (
 BY_NAME = {s.name: s for s in SERVICES}
 BOOTSTRAP = f"127.0.0.1:{engines.KAFKA_PORT}"
 MONGO_URL = f"mongodb://127.0.0.1:{engines.MONGO_PORT}/"
+# The dev sandbox (hssk_cli.sandbox): notify's channels point at it, never at real providers.
+SANDBOX_SMTP_PORT = 2525
+SANDBOX_HTTP_PORT = 8025
+SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_HTTP_PORT}"
 
 
 async def create_topics(timeout_s: float = 30) -> list[str]:
@@ -73,6 +79,18 @@ def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
     if svc.name == "records":  # QR codes and the citizen sessions they open
         values["QR_SECRET_FILE"] = str(devtokens.ensure_secret(layout.keys / "records-qr.key"))
         values["SESSION_KEY_FILE"] = str(private)
+    if svc.name == "notify":  # every channel goes to the sandbox
+        values |= {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(SANDBOX_SMTP_PORT),
+            "SMTP_SENDER": "nhac-nho@hssk.local",
+            "SMS_URL": f"{SANDBOX_URL}/sms",
+            "ZNS_URL": f"{SANDBOX_URL}/zns",
+            "PUSH_URL": f"{SANDBOX_URL}/push",
+            # A clock tests and demos may set (PUT /v1/dev/clock): a night in seconds.
+            "MANUAL_CLOCK": "true",
+            "SELF_DECLARATION_URL": f"{BY_NAME['records'].url}/me",
+        }
     return {svc.env_prefix + k: v for k, v in values.items()}
 
 
@@ -81,6 +99,24 @@ def ready(svc: ServiceDef) -> bool:
         return httpx.get(f"{svc.url}/readyz", timeout=3.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def sandbox_outbox(layout: Layout) -> Path:
+    return layout.data / "sandbox-outbox.jsonl"
+
+
+def sandbox_ready() -> bool:
+    try:
+        return httpx.get(f"{SANDBOX_URL}/healthz", timeout=3.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_sandbox(layout: Layout, timeout_s: float = 30) -> None:
+    argv = [sys.executable, "-m", "hssk_cli.sandbox", "--smtp-port", str(SANDBOX_SMTP_PORT)]
+    argv += ["--http-port", str(SANDBOX_HTTP_PORT), "--outbox", str(sandbox_outbox(layout))]
+    pid = procs.start(layout, "sandbox", argv)
+    procs.wait_for("the sandbox", sandbox_ready, timeout_s, layout.logs / "sandbox.log", pid)
 
 
 def up(layout: Layout, *, services: bool = True, timeout_s: float = 90) -> None:
@@ -92,6 +128,7 @@ def up(layout: Layout, *, services: bool = True, timeout_s: float = 90) -> None:
     if created:
         print(f"hssk: created topics {', '.join(created)}", file=sys.stderr)
     devtokens.ensure_keys(layout.keys)
+    start_sandbox(layout)
     if services:
         start_services(layout, [s.name for s in SERVICES], timeout_s)
 
@@ -130,7 +167,8 @@ def down_services(layout: Layout, names: list[str]) -> list[str]:
 
 
 def down(layout: Layout, *, services_only: bool = False) -> list[str]:
-    names = [s.name for s in SERVICES] + ([] if services_only else ["kafka", "ferretdb"])
+    names = [s.name for s in SERVICES] + ["sandbox"]
+    names += [] if services_only else ["kafka", "ferretdb"]
     return [n for n in names if procs.stop(layout, n)]
 
 
@@ -140,6 +178,9 @@ def status(layout: Layout) -> list[tuple[str, str]]:
         pid = procs.pid_of(layout, name)
         state = "up" if pid and engines.port_open(port) else ("starting" if pid else "down")
         rows.append((name, f"{state:8} pid={pid or '-'} port={port}"))
+    pid = procs.pid_of(layout, "sandbox")
+    state = "ready" if pid and sandbox_ready() else ("not ready" if pid else "down")
+    rows.append(("sandbox", f"{state:8} pid={pid or '-'} {SANDBOX_URL} smtp={SANDBOX_SMTP_PORT}"))
     for svc in SERVICES:
         pid = procs.pid_of(layout, svc.name)
         state = "ready" if pid and ready(svc) else ("not ready" if pid else "down")
