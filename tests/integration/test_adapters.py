@@ -20,9 +20,6 @@ from hssk_ingest_emr.adapters.memory import InMemoryReceiptStore
 from hssk_ingest_emr.adapters.mongo import MongoReceiptStore
 from hssk_ingest_emr.domain.receipts import Receipt
 from hssk_kit import mongo
-from hssk_notify.adapters.memory import InMemoryReminderStore
-from hssk_notify.adapters.mongo import MongoReminderStore
-from hssk_notify.domain.policy import Reminder
 from hssk_records.domain.encounters import StoredEncounter
 from hssk_records.domain.events import RecordEvent, apply
 from tests.conftest import MONGO_URL
@@ -170,23 +167,6 @@ async def test_encounters_are_kept_by_visit_key_latest_revision(db):
     await stores.encounters.put(fixed)
     assert await stores.encounters.get(visit.key) == fixed
     assert await stores.encounters.get_many([visit.key, "nope"]) == {visit.key: fixed}
-
-
-async def test_reminders_are_remembered_once(db):
-    store = InMemoryReminderStore() if db is None else MongoReminderStore(db)
-    person_id = str(uuid.uuid4())
-    reminder = Reminder(
-        f"{person_id}:appointment:2026-12-01:01001",
-        person_id,
-        "appointment",
-        NOW,
-        "Nhắc lịch tái khám",
-    )
-    assert not await store.has(person_id, reminder.reminder_id)
-    await store.add(reminder)
-    await store.add(reminder)
-    assert await store.has(person_id, reminder.reminder_id)
-    assert await store.for_person(person_id) == [reminder]
 
 
 def records_ports(db):

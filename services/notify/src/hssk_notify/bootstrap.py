@@ -1,9 +1,11 @@
-"""The composition root: builds settings, clients, adapters, the API and the consumer loop."""
+"""The composition root: builds settings, clients, adapters, the API, the consumer loop and the
+scheduler."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
 
 from hssk_contracts import topics
 from hssk_kit import mongo
@@ -13,46 +15,105 @@ from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
-from hssk_notify.adapters.mongo import MongoReminderStore
+from hssk_notify import dispatching, planning
+from hssk_notify.adapters.channels import build_senders
+from hssk_notify.adapters.mongo import (
+    MongoDueIndex,
+    MongoNumberLog,
+    MongoStateStore,
+    MongoTaskStore,
+    MongoWorklist,
+)
+from hssk_notify.clock import ManualClock, system_clock
+from hssk_notify.domain.caps import Caps
+from hssk_notify.domain.decisions import Rules
 from hssk_notify.entrypoints import consumer, http
+from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
+from hssk_notify.stores import Stores
 
 SERVICE = "notify"
 
 
 def bootstrap(
-    settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    senders: Mapping | None = None,
 ) -> Service:
+    clock = clock or (ManualClock() if settings.manual_clock else system_clock)
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
-    reminders = MongoReminderStore(db)
+    stores = Stores(
+        states=MongoStateStore(db),
+        tasks=MongoTaskStore(db),
+        due=MongoDueIndex(db),
+        numbers=MongoNumberLog(db),
+        worklist=MongoWorklist(db),
+    )
+    channels_built = None
+    if senders is None:
+        channels_built = build_senders(
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            smtp_sender=settings.smtp_sender,
+            sms_url=settings.sms_url,
+            zns_url=settings.zns_url,
+            push_url=settings.push_url,
+            provider_token=_secret(settings.provider_token_file),
+            timeout_s=settings.provider_timeout_s,
+            retries=settings.provider_retries,
+        )
+        senders = channels_built.senders
+    link = settings.self_declaration_url
+    rules = Rules(caps=Caps(), holdout_share=settings.holdout_share)
+    channels = dispatching.Channels(senders=dict(senders), link=link, rules=rules)
     audit = PublishedAuditLog(publisher.publish, SERVICE)
+    scheduler = Scheduler(
+        stores=stores,
+        dispatch=lambda task_id, now: dispatching.dispatch(
+            task_id, stores=stores, channels=channels, publish=publisher.publish, now=now
+        ),
+        schedule=lambda state, tasks, now: planning.schedule(
+            state, tasks, stores, publisher.publish, now, link, scheduler.wake
+        ),
+        clock=clock,
+        tick_s=settings.scheduler_tick_s,
+    )
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="notify",
-        topics=[topics.RECORDS_CHANGE],
+        topics=[topics.RECORDS_CHANGE, topics.RECORDS_CONTACT],
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
-        handle=consumer.record_change_consumer(reminders=reminders, clock=clock),
+        handle=consumer.record_consumer(stores=stores, clock=clock, link=link, wake=scheduler.wake),
         dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
         batch_size=settings.consumer_batch,
     )
 
     app = new_app(
         "HSSK notify",
-        "Reminders for citizens.",
+        "Reminders for citizens: planned from record changes, sent through their channels "
+        "within the sending window, capped, measured against a hold-out.",
         TokenVerifier(settings),
         service=SERVICE,
         audit=audit,
     )
-    app.include_router(http.router(reminders=reminders, audit=audit))
+    app.include_router(
+        http.router(stores=stores, audit=audit, clock=clock, min_cell=settings.min_cell)
+    )
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
     )
 
     async def stop() -> None:
+        if channels_built is not None:
+            await channels_built.close()
         await publisher.stop()
         await client.close()
 
-    return Service(app=app, start=publisher.start, stop=stop, workers=[loop.run])
+    return Service(app=app, start=publisher.start, stop=stop, workers=[loop.run, scheduler.run])
+
+
+def _secret(path: str | None) -> str:
+    return Path(path).read_text(encoding="utf-8").strip() if path else ""

@@ -1,32 +1,151 @@
-"""MongoDB adapter: one document per citizen (`_id` = person_id) listing their reminders."""
+"""MongoDB adapters (FerretDB locally): every read and write goes by `_id` (FerretDB v1 scans for
+any other filter), except the ward worklist, the statistics and the daily sweep, which read on
+purpose and in bulk. Concurrent reads and inserts share one command per event-loop turn."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
+from datetime import datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hssk_kit.mongo import ByIdReader, upsert_by_id
-from hssk_notify.domain.policy import Reminder
+from hssk_kit.mongo import BatchedInserts, BatchedUpdates, ByIdReader, upsert_by_id
+from hssk_notify.domain.state import CitizenState
+from hssk_notify.domain.tasks import Task
+from hssk_notify.ports import WorkItem
+
+SUMMARY_FIELDS = {"kind": 1, "campaign": 1, "status": 1, "channel": 1, "reason": 1, "group": 1,
+                  "completed_at": 1}  # fmt: skip
 
 
-class MongoReminderStore:
+class MongoStateStore:
     def __init__(self, db: AsyncDatabase):
-        self._by_person = db["reminders_by_person"]
-        self._reads = ByIdReader(self._by_person)  # concurrent events share one query
+        self._states = db["notify_states"]
+        self._reads = ByIdReader(self._states)
 
-    async def has(self, person_id: str, reminder_id: str) -> bool:
+    async def get(self, person_id: str) -> CitizenState | None:
         doc = await self._reads.get(person_id)
-        return any(r["reminder_id"] == reminder_id for r in (doc or {}).get("reminders", []))
+        return CitizenState.model_validate(doc) if doc else None
 
-    async def add(self, reminder: Reminder) -> None:
-        if await self.has(reminder.person_id, reminder.reminder_id):
-            return  # one writer per person (partition key), so check-then-push is safe
-        doc = asdict(reminder)
-        await upsert_by_id(
-            self._by_person, reminder.person_id, {"$push": {"reminders": doc}}, {"reminders": [doc]}
-        )
+    async def save(self, state: CitizenState) -> None:
+        doc = state.model_dump(mode="json")
+        await upsert_by_id(self._states, state.person_id, {"$set": doc}, doc)
 
-    async def for_person(self, person_id: str) -> list[Reminder]:
-        doc = await self._reads.get(person_id)
-        return [Reminder(**r) for r in (doc or {}).get("reminders", [])]
+    async def batches(self, size: int, after: str = "") -> AsyncIterator[list[CitizenState]]:
+        # One query streamed in batches (a query per batch would scan the collection each time
+        # on FerretDB); a sweep resumed after a crash starts after the last batch it finished.
+        query = {"_id": {"$gt": after}} if after else {}
+        batch: list[CitizenState] = []
+        async for doc in self._states.find(query, batch_size=size).sort("_id", 1):
+            batch.append(CitizenState.model_validate(doc))
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+class MongoTaskStore:
+    def __init__(self, db: AsyncDatabase):
+        self._tasks = db["notify_tasks"]
+        self._reads = ByIdReader(self._tasks)
+        self._inserts = BatchedInserts(self._tasks)
+        self._updates = BatchedUpdates(self._tasks)
+
+    async def add(self, task: Task) -> bool:
+        return await self._inserts.insert({"_id": task.id, **task.model_dump(mode="json")})
+
+    async def get(self, task_id: str) -> Task | None:
+        doc = await self._reads.get(task_id)
+        return Task.model_validate(doc) if doc else None
+
+    async def get_many(self, task_ids: Sequence[str]) -> list[Task]:
+        found = await self._reads.get_many(list(task_ids))
+        return [Task.model_validate(found[i]) for i in task_ids if i in found]
+
+    async def put(self, task: Task) -> None:
+        await self._updates.update(task.id, {"$set": task.model_dump(mode="json")})
+
+    async def summary(self) -> list[dict]:
+        rows = await self._tasks.find({}, SUMMARY_FIELDS).to_list(None)
+        return [{**r, "completed": r.get("completed_at") is not None} for r in rows]
+
+
+class MongoDueIndex:
+    """One document per due minute listing its task ids. FerretDB v1 loses one of two concurrent
+    updates of one document (measured: 209 of 300 `$addToSet`s into one minute lost), so this
+    process has one writer: adds wait in line and each turn writes one `$addToSet: {$each}` per
+    minute. (Run one scheduler worker per database; docs/notify.md says why.)"""
+
+    def __init__(self, db: AsyncDatabase):
+        self._due = db["notify_due"]
+        self._cursors = db["notify_cursors"]
+        self._pending: list[tuple[str, str, asyncio.Future[None]]] = []
+        self._writer = asyncio.Lock()
+
+    async def add(self, minute: str, task_id: str) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((minute, task_id, done))
+        async with self._writer:
+            batch, self._pending = self._pending, []
+            if batch:
+                await self._write(batch)
+        await done
+
+    async def _write(self, batch: list[tuple[str, str, asyncio.Future[None]]]) -> None:
+        by_minute: dict[str, list[str]] = {}
+        for minute, task_id, _ in batch:
+            by_minute.setdefault(minute, []).append(task_id)
+        try:
+            for minute, ids in by_minute.items():
+                update = {"$addToSet": {"tasks": {"$each": ids}}}
+                await upsert_by_id(self._due, minute, update, {"tasks": sorted(set(ids))})
+        except Exception as exc:  # every waiting add learns it was not stored
+            for *_, f in batch:
+                f.set_exception(exc)
+            return
+        for *_, f in batch:
+            f.set_result(None)
+
+    async def due(self, minute: str) -> list[str]:
+        doc = await self._due.find_one({"_id": minute})
+        return list(doc["tasks"]) if doc else []
+
+    async def cursor(self, name: str) -> str | None:
+        doc = await self._cursors.find_one({"_id": name})
+        return doc["at"] if doc else None
+
+    async def move(self, name: str, value: str) -> None:
+        await upsert_by_id(self._cursors, name, {"$set": {"at": value}}, {"at": value})
+
+
+class MongoNumberLog:
+    def __init__(self, db: AsyncDatabase):
+        self._numbers = db["notify_numbers"]
+
+    async def sent(self, address: str) -> list[datetime]:
+        doc = await self._numbers.find_one({"_id": address})
+        return [datetime.fromisoformat(s) for s in (doc or {}).get("sent", [])]
+
+    async def add(self, address: str, at: datetime) -> None:
+        kept = [s for s in await self.sent(address) if s > at - timedelta(days=1)]
+        sent = [s.isoformat() for s in (*kept, at)]
+        await upsert_by_id(self._numbers, address, {"$set": {"sent": sent}}, {"sent": sent})
+
+
+class MongoWorklist:
+    def __init__(self, db: AsyncDatabase):
+        self._items = db["notify_worklist"]
+
+    async def put(self, item: WorkItem) -> None:
+        doc = asdict(item)
+        await upsert_by_id(self._items, item.person_id, {"$set": doc}, doc)
+
+    async def remove(self, person_id: str) -> None:
+        await self._items.delete_one({"_id": person_id})
+
+    async def for_ward(self, ward_code: str, limit: int) -> list[WorkItem]:
+        docs = await self._items.find({"ward_code": ward_code}).sort("since", 1).to_list(limit)
+        return [WorkItem(**{k: v for k, v in d.items() if k != "_id"}) for d in docs]
