@@ -13,7 +13,7 @@ import json
 import os
 import random
 import signal
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
@@ -135,10 +135,13 @@ async def _everyone_reminded_once(changes: list, reminders, where: str) -> None:
         if expected <= reminded:
             break
     assert expected <= reminded, f"{len(expected - reminded)} citizens never reminded, {where}"
-    ids: dict[str, set[str]] = defaultdict(set)
-    for r in reminders.events:
-        ids[r.data.reminder_id].add(r.event_id)
+    ids: dict[tuple, set[str]] = defaultdict(set)
+    for r in reminders.events:  # one event per reminder, what happened and (if planned) when
+        ids[(r.data.reminder_id, r.type, getattr(r.data, "due_at", None))].add(r.event_id)
     assert all(len(v) == 1 for v in ids.values()), f"a reminder under two event ids, {where}"
+    sent = Counter(r.data.reminder_id for r in {r.event_id: r for r in reminders.events}.values()
+                   if r.type == "ReminderSent")  # fmt: skip
+    assert all(n == 1 for n in sent.values()), f"a reminder sent twice, {where}"
 
 
 async def _all_ready(where: str) -> None:

@@ -25,7 +25,7 @@ async def test_a_citizen_reads_their_reminders_and_only_theirs(producer, tail, h
     mine = {"Authorization": f"Bearer {token(role='citizen', person_id=person_id)}"}
     listed = (await http.get(f"{NOTIFY}/v1/reminders/{person_id}", headers=mine)).json()
     [incomplete] = [r for r in listed["reminders"] if r["kind"] == "incomplete_profile"]
-    assert incomplete["message_vi"].startswith("Hồ sơ sức khỏe của bạn còn thiếu")
+    assert incomplete["item"] == change.data.completeness.best_next
     stranger = "00000000-0000-4000-8000-00000000beef"
     other = {"Authorization": f"Bearer {token(role='citizen', person_id=stranger)}"}
     denied = await http.get(f"{NOTIFY}/v1/reminders/{person_id}", headers=other)

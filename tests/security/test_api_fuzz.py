@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -180,6 +181,9 @@ async def test_rare_answers_are_really_given(http, token, citizen, producer, tai
     await provoke_records.shares(http, token, citizen, _record)
     await provoke_records.qr_codes(http, token, citizen, _record)
     await _review_resolved_once(http, token)
+    clock = await http.put(f"{stack.BY_NAME['notify'].url}/v1/dev/clock", headers=op,
+                           json={"at": datetime.now(UTC).isoformat()})  # fmt: skip
+    assert _record("notify", "PUT", "/v1/dev/clock", clock) == 200
     await _dead_letter_read_and_replayed(http, token, producer, tail)
 
 

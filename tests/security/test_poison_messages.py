@@ -5,6 +5,8 @@ dead-lettered with where it came from, and the worker must still be the same pro
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import random
 import uuid
@@ -22,6 +24,8 @@ from hssk_contracts.events import (
     AccessData,
     AccessRecorded,
     Completeness,
+    ContactChanged,
+    ContactData,
     PersonMerged,
     PersonSnapshot,
     RecordChanged,
@@ -120,9 +124,30 @@ async def good_change(uid, producer, tail):
         data=RecordChangedData(person_id=person, version=1, change="visit_added",
                                cause_event_id=uid,
                                completeness=Completeness(filled=10, total=46,
-                                                         missing=["blood_group"])),
+                                                         missing=["blood_group"],
+                                                         best_next="blood_group")),
     )  # fmt: skip
     return codec.encode(event), person, lambda e: e.data.person_id == person
+
+
+async def good_contact(uid, producer, tail):
+    """A citizen's phone number: notify can reach them by SMS and Zalo, as they can read."""
+    person = str(uuid.uuid4())
+    event = ContactChanged.new(
+        event_id=derive_event_id("poison-test", uid), producer="test", key=person,
+        data=ContactData(person_id=person, phone="0912345678", version=1),
+    )  # fmt: skip
+
+    async def reachable(http, token) -> None:
+        url = f"{stack.BY_NAME['notify'].url}/v1/me/preferences"
+        headers = {"Authorization": f"Bearer {token(role='citizen', person_id=person)}"}
+        for _ in range(150):
+            if (await http.get(url, headers=headers)).json()["reachable"] == ["sms", "zalo"]:
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"notify never learnt how to reach {person}")
+
+    return codec.encode(event), person, reachable
 
 
 async def good_person(uid, producer, tail):
@@ -156,6 +181,7 @@ CASES = [
     Case(topics.IDENTITY_PERSON, "records", topics.PLATFORM_DLQ, good_person),
     Case(topics.AUDIT_ACCESS, "records", topics.PLATFORM_DLQ, good_access),
     Case(topics.RECORDS_CHANGE, "notify", topics.PLATFORM_DLQ, good_change),
+    Case(topics.RECORDS_CONTACT, "notify", topics.PLATFORM_DLQ, good_contact),
 ]
 SURVIVED: list[str] = []
 
@@ -198,6 +224,8 @@ async def test_a_hostile_message_is_dead_lettered_and_the_next_one_applied(
     assert dead.data.source_topic == case.topic.name and dead.data.offset is not None
     if isinstance(took_effect, str):  # an access log entry: read it as the citizen would
         await _appears_in_access_log(http, token, took_effect)
+    elif inspect.iscoroutinefunction(took_effect):  # seen through an API, as its user would
+        await took_effect(http, token)
     else:
         await effects.wait_for(took_effect, seconds=30)
     assert procs.pid_of(layout, case.worker) == pid_before, f"{case.worker} restarted"

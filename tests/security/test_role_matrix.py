@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 
@@ -143,6 +144,16 @@ POLICY = [
     R("notify", "GET", "/v1/reminders/{person_id}",
       lambda c: (f"/v1/reminders/{c.person_id}", None),
       {"citizen": 200, "operator": 200}, frozenset({"other_citizen"})),
+    R("notify", "GET", "/v1/me/preferences", lambda c: ("/v1/me/preferences", None),
+      {"citizen": 200, "other_citizen": 200}),
+    R("notify", "PUT", "/v1/me/preferences", lambda c: ("/v1/me/preferences", {}),
+      {"citizen": 200, "other_citizen": 200}),
+    R("notify", "GET", "/v1/worklist", lambda c: (f"/v1/worklist?ward={WARD}", None),
+      {"ward_officer": 200, "operator": 200}, frozenset({"other_ward_officer"})),
+    R("notify", "GET", "/v1/stats", lambda c: ("/v1/stats", None),
+      {"leader": 200, "operator": 200}),
+    R("notify", "PUT", "/v1/dev/clock",
+      lambda c: ("/v1/dev/clock", {"at": datetime.now(UTC).isoformat()}), {"operator": 200}),
 ]  # fmt: skip
 # The visit routes take the hospital's own facility only: another's is refused by scope (403).
 
