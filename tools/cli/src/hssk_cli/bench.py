@@ -22,7 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pymongo import AsyncMongoClient
 
-from hssk_cli import bench_identity, bench_ingest, bench_records, stack, synth
+from hssk_cli import bench_identity, bench_ingest, bench_notify, bench_records, stack, synth
 from hssk_cli.paths import Layout
 from hssk_contracts import codec, topics
 from hssk_kit import runtime
@@ -63,6 +63,8 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
         )
     )
     result["records_loaded_citizens"] = READ_CITIZENS
+    result.update(asyncio.run(measure_notify()))
+    result.update(asyncio.run(bench_notify.reaction_ms(layout.keys)))
     print_table(result)
     print(
         SERVICE_TABLE.format(
@@ -74,6 +76,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
         )
     )
     print(RECORDS_TABLE.format(**{k: result.get(k, float("nan")) for k in RECORDS_KEYS}))
+    print(NOTIFY_TABLE.format(**{k: result.get(k, float("nan")) for k in NOTIFY_KEYS}))
     write_results(layout, result, started_at)
     return 1 if result["missing"] or result["paced_missing"] else 0
 
@@ -359,6 +362,37 @@ RECORDS_TABLE = """  records, one worker: resolved visits applied  {records_appl
 {records_read_p90_ms:,.1f} / {records_read_p99_ms:,.1f} ms
     reads/s (each audited)                  {records_reads_per_s:>10,.0f} (non-2xx: \
 {records_read_errors:,.0f})
+"""
+
+
+async def measure_notify() -> dict:
+    async with scratch_topic(bench_notify.SCRATCH.name, RAW_PARTITIONS):
+        await partition_count(bench_notify.SCRATCH.name)
+        return await bench_notify.sweep_rate(NOTIFY_STATES)
+
+
+NOTIFY_STATES = 50_000
+NOTIFY_KEYS = (
+    "notify_sweep_states",
+    "notify_sweep_quiet_per_s",
+    "notify_sweep_quiet_1m_minutes",
+    "notify_sweep_monday_per_s",
+    "notify_sweep_monday_1m_minutes",
+    "notify_raw_read_per_s",
+    "ratio_notify_quiet_sweep_to_raw_read",
+    "notify_reaction_p50_ms",
+    "notify_reaction_p95_ms",
+)
+NOTIFY_TABLE = """  notify daily sweep, {notify_sweep_states:,.0f} states (1,000,000 projected)
+    a quiet day (nothing new to plan)       {notify_sweep_quiet_per_s:>10,.0f} /s  \
+({notify_sweep_quiet_1m_minutes:.1f} min)
+    a Monday (each owed a new reminder)     {notify_sweep_monday_per_s:>10,.0f} /s  \
+({notify_sweep_monday_1m_minutes:.1f} min)
+    raw streamed read of the states         {notify_raw_read_per_s:>10,.0f} /s  \
+(quiet sweep / raw: {ratio_notify_quiet_sweep_to_raw_read:.2f})
+  notify reaction, record change -> ReminderSent, in the window
+    p50 / p95                               {notify_reaction_p50_ms:>10,.0f} / \
+{notify_reaction_p95_ms:,.0f} ms
 """
 
 

@@ -44,6 +44,7 @@ async def _run(visits: int, citizens: int) -> int:
     first = events[0].data
     person_id = seen[first.key][1]
     records, token = stack.BY_NAME["records"].url, ".venv/bin/hssk token"
+    notify = stack.BY_NAME["notify"].url
     ward = first.patient.commune_code
     print(
         f"demo: {visits} visits for {citizens} citizens applied in {elapsed:.1f}s\n"
@@ -55,6 +56,14 @@ async def _run(visits: int, citizens: int) -> int:
         f'--person-id {person_id})" {records}/v1/me\n'
         f"  a QR code for them to fill it in, as their ward's health officer prints it:\n"
         f'    curl -s -X POST -H "Authorization: Bearer $({token} --role ward_officer '
-        f'--ward {ward})" "{records}/v1/records/{person_id}/qr?format=svg" > qr.svg'
+        f'--ward {ward})" "{records}/v1/records/{person_id}/qr?format=svg" > qr.svg\n'
+        f"  the reminders notify sent them (the dev sandbox stands in for SMS, Zalo and e-mail):\n"
+        f"    .venv/bin/hssk notify outbox\n"
+        f'    curl -s -H "Authorization: Bearer $({token} --role citizen '
+        f'--person-id {person_id})" {notify}/v1/reminders/{person_id}\n'
+        f"  the ward's worklist of citizens no channel reaches, and the reminders' effect:\n"
+        f'    curl -s -H "Authorization: Bearer $({token} --role ward_officer '
+        f'--ward {ward})" "{notify}/v1/worklist?ward={ward}"\n'
+        f'    curl -s -H "Authorization: Bearer $({token} --role leader)" {notify}/v1/stats'
     )
     return 0

@@ -34,17 +34,15 @@ class MongoStateStore:
         await upsert_by_id(self._states, state.person_id, {"$set": doc}, doc)
 
     async def batches(self, size: int, after: str = "") -> AsyncIterator[list[CitizenState]]:
-        # One query streamed in batches (a query per batch would scan the collection each time
-        # on FerretDB); a sweep resumed after a crash starts after the last batch it finished.
+        # The ids first, in one query read to its end (FerretDB would scan the collection for
+        # each `_id > last` page, and a cursor left open while the sweep writes stalls), then
+        # the states by `_id`, a batch at a time.
         query = {"_id": {"$gt": after}} if after else {}
-        batch: list[CitizenState] = []
-        async for doc in self._states.find(query, batch_size=size).sort("_id", 1):
-            batch.append(CitizenState.model_validate(doc))
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        ids = [d["_id"] async for d in self._states.find(query, {"_id": 1}).sort("_id", 1)]
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            found = await self._reads.get_many(chunk)
+            yield [CitizenState.model_validate(found[i]) for i in chunk if i in found]
 
 
 class MongoTaskStore:
