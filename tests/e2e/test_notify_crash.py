@@ -15,7 +15,7 @@ import pytest
 from hssk_cli.paths import Layout, repo_root
 from hssk_contracts import codec, topics
 from tests.e2e.test_crash_recovery import kill, start
-from tests.e2e.test_notify_delivery import SANDBOX, a_phone, fresh_cccd, set_clock, vn_today
+from tests.e2e.test_notify_delivery import NOTIFY, SANDBOX, a_phone, fresh_cccd, set_clock, vn_today
 from tests.e2e.test_visit_flow import example_visit, send
 
 pytestmark = pytest.mark.usefixtures("platform_up")
@@ -62,6 +62,7 @@ async def test_a_killed_notify_and_a_replay_send_no_message_twice(producer, tail
     print(f"notify crash: {len(people)} citizens reminded, {len(held_out)} held out, "
           f"{sent_before} sent before the kill, messages per number: {dict(counts)}")  # fmt: skip
     assert counts == +Counter({1: len(people), 0: len(held_out)}), counts
+    await _the_effect_is_measured(http, token, len(people), len(held_out))
     assert 0 < sent_before < len(people), "the kill was not mid-send"
 
 
@@ -91,3 +92,17 @@ async def _until(reminders, people: set[str], kind, what: str) -> None:
         if done() >= people:
             return
     raise AssertionError(f"{len(people - done())} of {len(people)} reminders never {what}")
+
+
+async def _the_effect_is_measured(http, token, reminded: int, held_out: int) -> None:
+    """The city's question, "do reminders work?": reminded against held-out citizens of this
+    quarter's campaign, each group disclosed once it has enough people."""
+    leader = {"Authorization": f"Bearer {token(role='leader')}"}
+    stats = (await http.get(f"{NOTIFY}/v1/stats", headers=leader)).json()
+    quarter = (vn_today(7).month - 1) // 3 + 1
+    campaign = f"incomplete_profile:{vn_today(7).year}-Q{quarter}"
+    [effect] = [e for e in stats["effect"] if e["campaign"] == campaign]
+    assert effect["reminded"]["people"] >= reminded, effect
+    if held_out >= stats["min_cell"]:
+        assert effect["held_out"]["people"] >= held_out, effect
+    print(f"notify effect: {effect}")

@@ -187,7 +187,9 @@ async def test_the_effect_statistics_hide_small_cells(http, token):
         assert row.get("suppressed") or row["count"] >= body["min_cell"]
     for effect in body["effect"]:
         for group in ("reminded", "held_out"):
-            assert effect[group].get("suppressed") or effect[group]["of"] >= body["min_cell"]
+            people = effect[group]["people"]
+            assert people is None or people >= body["min_cell"]
+            assert effect[group]["rate"] is None or not effect[group].get("suppressed")
     refused = await http.get(f"{NOTIFY}/v1/stats", headers=bearer(token, role="citizen",
                              person_id="00000000-0000-4000-8000-000000000001"))  # fmt: skip
     assert refused.status_code == 403

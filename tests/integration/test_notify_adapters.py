@@ -16,7 +16,6 @@ from hssk_notify.adapters import mongo as notify_mongo
 from hssk_notify.domain.state import CitizenState, Preferences
 from hssk_notify.domain.tasks import Task
 from hssk_notify.ports import WorkItem
-from hssk_notify.stores import Stores
 from tests.conftest import MONGO_URL
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
@@ -28,13 +27,7 @@ async def stores(request, engines_up):
         yield memory.in_memory_stores()
         return
     client, db = mongo.connect(MONGO_URL, f"hssk_test_{uuid.uuid4().hex[:8]}")
-    yield Stores(
-        states=notify_mongo.MongoStateStore(db),
-        tasks=notify_mongo.MongoTaskStore(db),
-        due=notify_mongo.MongoDueIndex(db),
-        numbers=notify_mongo.MongoNumberLog(db),
-        worklist=notify_mongo.MongoWorklist(db),
-    )
+    yield notify_mongo.mongo_stores(db)
     await client.drop_database(db.name)
     await client.close()
 

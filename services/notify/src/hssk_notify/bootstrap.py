@@ -17,20 +17,13 @@ from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 from hssk_notify import dispatching, planning
 from hssk_notify.adapters.channels import build_senders
-from hssk_notify.adapters.mongo import (
-    MongoDueIndex,
-    MongoNumberLog,
-    MongoStateStore,
-    MongoTaskStore,
-    MongoWorklist,
-)
+from hssk_notify.adapters.mongo import mongo_stores
 from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain.caps import Caps
 from hssk_notify.domain.decisions import Rules
 from hssk_notify.entrypoints import consumer, http
 from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
-from hssk_notify.stores import Stores
 
 SERVICE = "notify"
 
@@ -43,13 +36,7 @@ def bootstrap(
     clock = clock or (ManualClock() if settings.manual_clock else system_clock)
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
     publisher = Publisher(settings.kafka_bootstrap, SERVICE)
-    stores = Stores(
-        states=MongoStateStore(db),
-        tasks=MongoTaskStore(db),
-        due=MongoDueIndex(db),
-        numbers=MongoNumberLog(db),
-        worklist=MongoWorklist(db),
-    )
+    stores = mongo_stores(db)
     channels_built = None
     if senders is None:
         channels_built = build_senders(

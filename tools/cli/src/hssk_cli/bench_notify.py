@@ -32,7 +32,6 @@ from hssk_notify.adapters import mongo as adapters
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import plan
 from hssk_notify.scheduler import Scheduler
-from hssk_notify.stores import Stores
 
 SCRATCH = Topic("bench.notify.reminder.v1", "person_id", 6, ("bench",), ("bench",), "scratch")
 VN = timezone(timedelta(hours=7))
@@ -49,13 +48,7 @@ async def sweep_rate(states: int) -> dict[str, float]:
     async def publish(topic, event) -> None:  # the real producer, to a topic nobody reads
         await publisher.publish(SCRATCH if topic is topics.NOTIFY_REMINDER else topic, event)
 
-    stores = Stores(
-        states=adapters.MongoStateStore(db),
-        tasks=adapters.MongoTaskStore(db),
-        due=adapters.MongoDueIndex(db),
-        numbers=adapters.MongoNumberLog(db),
-        worklist=adapters.MongoWorklist(db),
-    )
+    stores = adapters.mongo_stores(db)
     monday = datetime(2026, 12, 14, 6, 0, tzinfo=VN).astimezone(UTC)
     scheduler = Scheduler(
         stores=stores,

@@ -27,6 +27,9 @@ class InMemoryStateStore:
             yield [self.states[i] for i in ids[start : start + size]]
 
 
+SUMMARY_KEYS = {"person_id", "kind", "campaign", "status", "channel", "reason", "group"}
+
+
 class InMemoryTaskStore:
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
@@ -49,9 +52,7 @@ class InMemoryTaskStore:
     async def summary(self) -> list[dict]:
         return [
             {
-                **t.model_dump(
-                    include={"kind", "campaign", "status", "channel", "reason", "group"}
-                ),
+                **t.model_dump(include=SUMMARY_KEYS),
                 "completed": t.completed_at is not None,
             }
             for t in self.tasks.values()

@@ -15,9 +15,10 @@ from hssk_kit.mongo import BatchedInserts, BatchedUpdates, ByIdReader, upsert_by
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import Task
 from hssk_notify.ports import WorkItem
+from hssk_notify.stores import Stores
 
-SUMMARY_FIELDS = {"kind": 1, "campaign": 1, "status": 1, "channel": 1, "reason": 1, "group": 1,
-                  "completed_at": 1}  # fmt: skip
+SUMMARY = ("person_id", "kind", "campaign", "status", "channel", "reason", "group", "completed_at")
+SUMMARY_FIELDS = dict.fromkeys(SUMMARY, 1)
 
 
 class MongoStateStore:
@@ -147,3 +148,13 @@ class MongoWorklist:
     async def for_ward(self, ward_code: str, limit: int) -> list[WorkItem]:
         docs = await self._items.find({"ward_code": ward_code}).sort("since", 1).to_list(limit)
         return [WorkItem(**{k: v for k, v in d.items() if k != "_id"}) for d in docs]
+
+
+def mongo_stores(db: AsyncDatabase) -> Stores:
+    return Stores(
+        states=MongoStateStore(db),
+        tasks=MongoTaskStore(db),
+        due=MongoDueIndex(db),
+        numbers=MongoNumberLog(db),
+        worklist=MongoWorklist(db),
+    )

@@ -19,24 +19,26 @@ def cell(count: int, min_cell: int) -> dict[str, Any]:
 
 
 def rate(part: int, whole: int, min_cell: int) -> dict[str, Any]:
-    if whole < min_cell or (0 < part < min_cell) or (0 < whole - part < min_cell):
-        return {"rate": None, "suppressed": True, "of": None}  # the complement would tell
-    return {"rate": round(part / whole, 4) if whole else None, "of": whole,
+    """A group of `whole` citizens of whom `part` completed: its size and completion rate."""
+    people = whole if whole >= min_cell else None
+    if people is None or (0 < part < min_cell) or (0 < whole - part < min_cell):
+        return {"people": people, "rate": None, "suppressed": True}  # the complement would tell
+    return {"people": people, "rate": round(part / whole, 4) if whole else None,
             "unstable": whole < UNSTABLE_BELOW}  # fmt: skip
 
 
 def summarise(rows: Iterable[Mapping[str, Any]], min_cell: int) -> dict[str, Any]:
-    """Rows: one per task with kind, campaign, status, channel, reason, group, completed."""
+    """Rows: one per task with person_id, kind, campaign, status, channel, reason, group and
+    whether its item was completed afterwards."""
     outcomes: Counter[tuple[str, str, str]] = Counter()
-    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)  # citizen -> completed
     for r in rows:
         status = r["status"]
         detail = r.get("reason") if status == "suppressed" else r.get("channel")
         outcomes[(r["campaign"], status, detail or "")] += 1
         if r["kind"] == "incomplete_profile" and r.get("group"):
-            key = r["campaign"]
-            groups[key][r["group"]] += 1
-            groups[key][r["group"] + ":completed"] += 1 if r.get("completed") else 0
+            group = members[(r["campaign"], r["group"])]
+            group[r["person_id"]] = group.get(r["person_id"], False) or bool(r.get("completed"))
     return {
         "min_cell": min_cell,
         "outcomes": [
@@ -48,13 +50,18 @@ def summarise(rows: Iterable[Mapping[str, Any]], min_cell: int) -> dict[str, Any
             }
             for (c, s, d), n in sorted(outcomes.items())
         ],
-        "effect": [_effect(campaign, g, min_cell) for campaign, g in sorted(groups.items())],
+        "effect": [
+            _effect(campaign, members, min_cell) for campaign in sorted({c for c, _ in members})
+        ],
     }
 
 
-def _effect(campaign: str, g: Counter[str], min_cell: int) -> dict[str, Any]:
-    reminded = rate(g["reminded:completed"], g["reminded"], min_cell)
-    held = rate(g["held_out:completed"], g["held_out"], min_cell)
+def _effect(campaign: str, members: Mapping, min_cell: int) -> dict[str, Any]:
+    """Citizens, not reminders: a citizen reminded twice in a campaign counts once."""
+    reminded, held = (
+        rate(sum(g.values()), len(g), min_cell)
+        for g in (members.get((campaign, "reminded"), {}), members.get((campaign, "held_out"), {}))
+    )
     difference = (
         round(reminded["rate"] - held["rate"], 4)
         if reminded.get("rate") is not None and held.get("rate") is not None
