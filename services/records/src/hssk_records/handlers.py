@@ -25,8 +25,8 @@ from hssk_records.domain.record import Record
 from hssk_records.ports import PersonKeys
 from hssk_records.writing import (
     Stores,
-    announce,
     commit,
+    finish_pending,
     live,
     pending_announcement,
     with_retries,
@@ -43,7 +43,7 @@ async def on_visit_resolved(
     async def attempt() -> str:
         person_id, record = await live(stores.records, d.person_id)
         if record is not None and (pending := pending_announcement(record, event.event_id)):
-            await announce(record, pending, publish)  # stored before a crash: again
+            await finish_pending(record, pending, stores, publish)
             return "replayed"
         decision = decide(await stores.encounters.get(d.visit.key), d.visit, d.content_hash)
         if decision in ("replayed", "stale"):

@@ -78,20 +78,34 @@ async def _finish(
         update={"last_change": change.model_dump(mode="json", exclude_none=True)}
     )
     await stores.records.save(stored)
-    if event.visit is not None:  # after the record: a stored encounter means a stored record
-        v = event.visit
-        await stores.encounters.put(
-            StoredEncounter(
-                key=v.key,
-                person_id=event.person_id,
-                revision=v.revision,
-                content_hash=event.content_hash or "",
-                applied_version=event.version,
-                visit=v,
-            )
-        )
+    await _store_encounter(event, stores)  # after the record: a stored encounter, a stored record
     await announce(stored, change, publish)
     return stored
+
+
+async def _store_encounter(event: RecordEvent, stores: Stores) -> None:
+    if event.visit is None:
+        return
+    v = event.visit
+    await stores.encounters.put(
+        StoredEncounter(
+            key=v.key,
+            person_id=event.person_id,
+            revision=v.revision,
+            content_hash=event.content_hash or "",
+            applied_version=event.version,
+            visit=v,
+        )
+    )
+
+
+async def finish_pending(record: Record, change: RecordChanged, stores: Stores, publish: Publish):
+    """The record's latest change, stored before a crash: its encounter (the crash may have come
+    before it, and a later revision of the visit must find it) and its announcements, again."""
+    latest = await stores.events.get(record.person_id, record.version)
+    if latest is not None:
+        await _store_encounter(latest, stores)
+    await announce(record, change, publish)
 
 
 async def announce(record: Record, change: RecordChanged, publish: Publish) -> None:

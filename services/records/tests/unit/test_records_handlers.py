@@ -115,6 +115,9 @@ async def test_a_crash_after_the_record_before_the_encounter_is_no_second_visit(
     assert await apply_visit(event, stores, publish) == "replayed"
     assert (await stores.records.get(PID)).version == 1
     assert len(changes(publish)) == 1
+    assert list(stores.encounters.encounters) == ["01001:LK1"]  # finished, so that a correction
+    fixed = resolved(revision=2, sent_at=NOW + timedelta(hours=1), main_icd10="J18")
+    assert await apply_visit(fixed, stores, publish) == "visit_revised"  # revises, adds nothing
 
 
 async def test_a_record_behind_its_history_is_caught_up_and_what_it_missed_announced(
