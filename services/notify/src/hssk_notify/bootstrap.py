@@ -15,7 +15,7 @@ from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
-from hssk_notify import dispatching, planning
+from hssk_notify import dispatching, handlers
 from hssk_notify.adapters.channels import build_senders
 from hssk_notify.adapters.mongo import mongo_stores
 from hssk_notify.clock import ManualClock, system_clock
@@ -60,7 +60,7 @@ def bootstrap(
         dispatch=lambda task_id, now: dispatching.dispatch(
             task_id, stores=stores, channels=channels, publish=publisher.publish, now=now
         ),
-        schedule=lambda state, tasks, now: planning.schedule(
+        schedule=lambda state, tasks, now: handlers.schedule(
             state, tasks, stores, publisher.publish, now, link, scheduler.wake
         ),
         clock=clock,

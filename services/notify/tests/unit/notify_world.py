@@ -18,7 +18,7 @@ from hssk_contracts.events import (
     RecordChangedData,
 )
 from hssk_kit.fakes import RecordingPublish
-from hssk_notify import dispatching, planning
+from hssk_notify import dispatching, handlers
 from hssk_notify.adapters.memory import in_memory_stores
 from hssk_notify.domain.decisions import Rules
 from hssk_notify.domain.messages import Channel, ErrorClass, Message, Receipt
@@ -67,7 +67,7 @@ class World:
             dispatch=lambda task_id, now: dispatching.dispatch(
                 task_id, stores=self.stores, channels=self.channels, publish=publish, now=now
             ),
-            schedule=lambda state, tasks, now: planning.schedule(
+            schedule=lambda state, tasks, now: handlers.schedule(
                 state, tasks, self.stores, publish, now, LINK, lambda: None
             ),
             clock=lambda: self.now,
@@ -79,12 +79,12 @@ class World:
         self.version[person] = self.version.get(person, 0) + 1
         event = record_changed(person, self.version[person], list(missing), best, appointments,
                                change, visit_key, ward, at or self.now)  # fmt: skip
-        return await planning.on_record_changed(
+        return await handlers.on_record_changed(
             event, stores=self.stores, publish=self.publish, now=self.now, link=LINK,
             wake=lambda: None)  # fmt: skip
 
     async def replay(self, event: RecordChanged) -> int:
-        return await planning.on_record_changed(
+        return await handlers.on_record_changed(
             event, stores=self.stores, publish=self.publish, now=self.now, link=LINK,
             wake=lambda: None)  # fmt: skip
 
@@ -95,7 +95,7 @@ class World:
             key=person,
             data=ContactData(person_id=person, phone=phone, ward_code=ward),
         )
-        await planning.on_contact_changed(
+        await handlers.on_contact_changed(
             event, stores=self.stores, now=self.now, wake=lambda: None
         )
 

@@ -10,7 +10,7 @@ from notify_world import PID, World, day, vn
 
 from hssk_notify import reading
 from hssk_notify.domain.state import Preferences
-from hssk_notify.planning import set_preferences
+from hssk_notify.handlers import set_preferences
 
 OTHER = "22222222-2222-5222-8222-222222222222"
 

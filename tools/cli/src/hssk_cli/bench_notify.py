@@ -27,7 +27,7 @@ from hssk_contracts.events import (
 from hssk_contracts.topics import Topic
 from hssk_kit import devtokens, mongo
 from hssk_kit.bus import Publisher
-from hssk_notify import planning
+from hssk_notify import handlers
 from hssk_notify.adapters import mongo as adapters
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import plan
@@ -53,7 +53,7 @@ async def sweep_rate(states: int) -> dict[str, float]:
     scheduler = Scheduler(
         stores=stores,
         dispatch=lambda task_id, now: asyncio.sleep(0, "later"),
-        schedule=lambda state, tasks, now: planning.schedule(
+        schedule=lambda state, tasks, now: handlers.schedule(
             state, tasks, stores, publish, now, "https://hssk.vn/me", lambda: None
         ),
         clock=lambda: monday,

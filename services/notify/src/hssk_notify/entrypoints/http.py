@@ -17,7 +17,7 @@ from hssk_kit.audit import AuditLog
 from hssk_kit.auth import Principal
 from hssk_kit.guard import audited
 from hssk_kit.http import problem_response, responses
-from hssk_notify import planning, reading
+from hssk_notify import handlers, reading
 from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain import preferences
 from hssk_notify.domain.state import CitizenState
@@ -74,7 +74,7 @@ def router(
         wanted, problems = preferences.parse(body, state.preferences)
         if wanted is None:
             return problem_response(422, "invalid_preferences", problems)
-        return _view(await planning.set_preferences(_mine(who), wanted, stores=stores))
+        return _view(await handlers.set_preferences(_mine(who), wanted, stores=stores))
 
     @api.get("/worklist", responses=responses(404))
     async def worklist(ward: Ward, who: Officer) -> dict[str, Any]:
