@@ -76,7 +76,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
         )
     )
     print(RECORDS_TABLE.format(**{k: result.get(k, float("nan")) for k in RECORDS_KEYS}))
-    print(NOTIFY_TABLE.format(**{k: result.get(k, float("nan")) for k in NOTIFY_KEYS}))
+    print(bench_notify.TABLE.format(**{k: result.get(k, float("nan")) for k in bench_notify.KEYS}))
     write_results(layout, result, started_at)
     return 1 if result["missing"] or result["paced_missing"] else 0
 
@@ -368,32 +368,7 @@ RECORDS_TABLE = """  records, one worker: resolved visits applied  {records_appl
 async def measure_notify() -> dict:
     async with scratch_topic(bench_notify.SCRATCH.name, RAW_PARTITIONS):
         await partition_count(bench_notify.SCRATCH.name)
-        return await bench_notify.sweep_rate(NOTIFY_STATES)
-
-
-NOTIFY_STATES = 50_000
-NOTIFY_KEYS = (
-    "notify_sweep_states",
-    "notify_sweep_quiet_per_s",
-    "notify_sweep_quiet_1m_minutes",
-    "notify_sweep_monday_per_s",
-    "notify_sweep_monday_1m_minutes",
-    "notify_raw_read_per_s",
-    "ratio_notify_quiet_sweep_to_raw_read",
-    "notify_reaction_p50_ms",
-    "notify_reaction_p95_ms",
-)
-NOTIFY_TABLE = """  notify daily sweep, {notify_sweep_states:,.0f} states (1,000,000 projected)
-    a quiet day (nothing new to plan)       {notify_sweep_quiet_per_s:>10,.0f} /s  \
-({notify_sweep_quiet_1m_minutes:.1f} min)
-    a Monday (each owed a new reminder)     {notify_sweep_monday_per_s:>10,.0f} /s  \
-({notify_sweep_monday_1m_minutes:.1f} min)
-    raw streamed read of the states         {notify_raw_read_per_s:>10,.0f} /s  \
-(quiet sweep / raw: {ratio_notify_quiet_sweep_to_raw_read:.2f})
-  notify reaction, record change -> ReminderSent, in the window
-    p50 / p95                               {notify_reaction_p50_ms:>10,.0f} / \
-{notify_reaction_p95_ms:,.0f} ms
-"""
+        return await bench_notify.sweep_rate(bench_notify.STATES)
 
 
 def print_table(result: dict) -> None:

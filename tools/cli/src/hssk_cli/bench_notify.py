@@ -37,6 +37,29 @@ SCRATCH = Topic("bench.notify.reminder.v1", "person_id", 6, ("bench",), ("bench"
 VN = timezone(timedelta(hours=7))
 LOAD_BATCH = 2000
 REACTIONS = 40
+STATES = 50_000
+KEYS = (
+    "notify_sweep_states",
+    "notify_sweep_quiet_per_s",
+    "notify_sweep_quiet_1m_minutes",
+    "notify_sweep_monday_per_s",
+    "notify_sweep_monday_1m_minutes",
+    "notify_raw_read_per_s",
+    "ratio_notify_quiet_sweep_to_raw_read",
+    "notify_reaction_p50_ms",
+    "notify_reaction_p95_ms",
+)
+TABLE = """  notify daily sweep, {notify_sweep_states:,.0f} states (1,000,000 projected)
+    a quiet day (nothing new to plan)       {notify_sweep_quiet_per_s:>10,.0f} /s  \
+({notify_sweep_quiet_1m_minutes:.1f} min)
+    a Monday (each owed a new reminder)     {notify_sweep_monday_per_s:>10,.0f} /s  \
+({notify_sweep_monday_1m_minutes:.1f} min)
+    raw streamed read of the states         {notify_raw_read_per_s:>10,.0f} /s  \
+(quiet sweep / raw: {ratio_notify_quiet_sweep_to_raw_read:.2f})
+  notify reaction, record change -> ReminderSent, in the window
+    p50 / p95                               {notify_reaction_p50_ms:>10,.0f} / \
+{notify_reaction_p95_ms:,.0f} ms
+"""
 DECIDED = ("ReminderSent", "ReminderSuppressed")
 
 
