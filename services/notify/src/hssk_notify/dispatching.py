@@ -73,11 +73,8 @@ async def _suppress(task: Task, state: CitizenState, reason: str, stores, publis
 async def _defer(task, state, until: datetime, stores, publish, channels, now) -> str:
     later = task.model_copy(update={"due_at": until})
     await stores.due.add(minute(until), task.id)
-    first = next(iter(ladder.ladder(state.preferences.channels or None, state.addresses())), None)
     text = words(later, state, channels.link).sms
-    await publish(
-        topics.NOTIFY_REMINDER, outcomes.scheduled(later, first[0] if first else "sms", text, now)
-    )
+    await publish(topics.NOTIFY_REMINDER, outcomes.scheduled(later, state.first_channel, text, now))
     await stores.tasks.put(later)
     metrics.DEFERRED.inc()
     return "deferred"

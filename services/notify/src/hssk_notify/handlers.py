@@ -12,7 +12,7 @@ from hssk_contracts import topics
 from hssk_contracts.events import ContactChanged, RecordChanged
 from hssk_kit.bus import Publish
 from hssk_notify import metrics
-from hssk_notify.domain import ladder, outcomes
+from hssk_notify.domain import outcomes
 from hssk_notify.domain.compose import words
 from hssk_notify.domain.decisions import AWAITING_CONTACT
 from hssk_notify.domain.phones import normalise
@@ -49,14 +49,13 @@ async def schedule(
 ) -> int:
     """Store, index and announce each task the state has not planned yet; then the state."""
     new = [t for t in planned if t.id not in state.tasks]
-    first = next(iter(ladder.ladder(state.preferences.channels or None, state.addresses())), None)
     for task in new:
         await stores.tasks.add(task)  # known already (a crash before the state): kept as is
         await stores.due.add(minute(task.due_at), task.id)
         message = words(task, state, link).sms
         await publish(
             topics.NOTIFY_REMINDER,
-            outcomes.scheduled(task, first[0] if first else "sms", message, now),
+            outcomes.scheduled(task, state.first_channel, message, now),
         )
         metrics.TASKS_PLANNED.labels(task.kind).inc()
         if task.due_at <= now:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from hssk_notify.domain import caps, holdout, ladder, window
+from hssk_notify.domain import caps, holdout, window
 from hssk_notify.domain.messages import Channel
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import Task, resolved
@@ -56,7 +56,7 @@ def decide(task: Task, state: CitizenState, now: datetime, rules: Rules = Rules(
             return Suppress(refusal)
     if not window.in_window(now):
         return Defer(window.next_open(now))
-    steps = ladder.ladder(state.preferences.channels or None, state.addresses())
+    steps = state.steps()
     if not steps and state.contact_pending and task.reason != AWAITING_CONTACT:
         # records announces the change before the contact details it may bring: wait for them
         return Defer(now + CONTACT_GRACE, AWAITING_CONTACT)

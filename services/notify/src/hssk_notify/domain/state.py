@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from hssk_contracts.events import RecordChangedData
+from hssk_notify.domain.ladder import ladder
 from hssk_notify.domain.messages import Channel
 
 Language = Literal["vi", "en"]
@@ -106,6 +107,16 @@ class CitizenState(Frozen):
     @property
     def contact_pending(self) -> bool:
         return self.awaited_contact > self.contact_version
+
+    def steps(self) -> list[tuple[Channel, str]]:
+        """The channels to try, in the citizen's order, each with its address."""
+        return ladder(self.preferences.channels or None, self.addresses())
+
+    @property
+    def first_channel(self) -> Channel:
+        """The channel a reminder would go on first (announced when it is planned)."""
+        steps = self.steps()
+        return steps[0][0] if steps else "sms"
 
     def last_visit(self, facility_code: str) -> datetime | None:
         return next((v.at for v in self.visits if v.facility_code == facility_code), None)
