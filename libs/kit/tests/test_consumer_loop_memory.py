@@ -113,3 +113,84 @@ async def test_the_broker_refuses_a_message_over_its_limit_as_kafka_does():
     with pytest.raises(MessageSizeTooLargeError):
         broker.append("t.v1", b"x" * 11)
     assert broker.messages("t.v1") == []
+
+
+async def _folding(h: MemoryHarness, fold) -> Running:
+    from hssk_kit.deadletter import dead_letter_to
+
+    loop = SourceLoop(
+        service=h.service,
+        source=MemorySource(h.broker, "folds", [h.source]),
+        publish=h.broker.publish,
+        fold=fold,
+        dead_letter=dead_letter_to(h.dlq, h.service),
+        batch_size=50,
+        retry=Retry(scale=0.0),
+    )
+    running = Running(loop, asyncio.create_task(loop.run()), _nothing)
+    h.running.append(running)
+    return running
+
+
+async def _until(check, what: str) -> None:
+    for _ in range(500):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_a_fold_gets_each_partitions_batch_whole_and_in_offset_order(harness):
+    h = harness
+    for i in range(6):
+        await h.send(f"m{i}".encode(), key=f"k{i}".encode(), partition=i % 2)
+    batches: list[list[tuple[int, int]]] = []
+
+    async def fold(msgs, publish) -> None:
+        batches.append([(m.partition, m.offset) for m in msgs])
+
+    await _folding(h, fold)
+    await _until(lambda: sum(map(len, batches)) == 6, "six folded")
+    assert sorted(batches) == [[(0, 0), (0, 1), (0, 2)], [(1, 0), (1, 1), (1, 2)]]
+    await _until(lambda: h.broker.committed("folds") != {}, "the commit")
+    assert {p.partition: o for p, o in h.broker.committed("folds").items()} == {0: 3, 1: 3}
+
+
+async def test_a_batch_a_fold_refuses_is_folded_one_by_one_and_only_the_bad_one_dead_lettered(
+    harness,
+):
+    h = harness
+    for value in (b"good-1", b"bad", b"good-2"):
+        await h.send(value)
+    folded: list[bytes] = []
+    calls: list[int] = []
+
+    async def fold(msgs, publish) -> None:
+        calls.append(len(msgs))
+        if any(m.value == b"bad" for m in msgs):
+            raise ValueError("cannot fold this")
+        folded.extend(m.value for m in msgs)
+
+    await _folding(h, fold)
+    await _until(lambda: len(h.broker.messages(h.dlq.name)) == 1, "the dead letter")
+    assert folded == [b"good-1", b"good-2"]
+    assert calls[0] == 3 and set(calls[1:]) == {1}  # the batch, then each on its own
+    dead = json.loads(h.broker.messages(h.dlq.name)[0].value)
+    assert dead["data"]["reasons"][0]["rule"] == "handler_error"
+
+
+async def test_a_transient_failure_of_a_fold_retries_the_whole_batch(harness):
+    h = harness
+    for value in (b"a", b"b"):
+        await h.send(value)
+    calls: list[int] = []
+
+    async def fold(msgs, publish) -> None:
+        calls.append(len(msgs))
+        if len(calls) < 3:
+            raise ConnectionError("database away")
+
+    await _folding(h, fold)
+    await _until(lambda: len(calls) == 3, "the third try")
+    assert calls == [2, 2, 2]
+    assert h.broker.messages(h.dlq.name) == []

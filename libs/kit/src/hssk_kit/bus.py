@@ -16,12 +16,22 @@ from hssk_kit import metrics
 from hssk_kit.consumer_loop import SourceLoop
 from hssk_kit.handling import Retry
 from hssk_kit.kafka_source import ConsumerLoop, KafkaSource
-from hssk_kit.messages import TRANSIENT, DeadLetter, Handle, Inbound, Publish, Rejected, transient
+from hssk_kit.messages import (
+    TRANSIENT,
+    DeadLetter,
+    Fold,
+    Handle,
+    Inbound,
+    Publish,
+    Rejected,
+    transient,
+)
 
 __all__ = [
     "TRANSIENT",
     "ConsumerLoop",
     "DeadLetter",
+    "Fold",
     "Handle",
     "Inbound",
     "KafkaSource",

@@ -18,7 +18,7 @@ from hssk_contracts.topics import Topic
 from hssk_kit import metrics
 from hssk_kit.consumer_loop import SourceLoop
 from hssk_kit.handling import Retry
-from hssk_kit.messages import DeadLetter, Handle, Inbound
+from hssk_kit.messages import DeadLetter, Fold, Handle, Inbound
 from hssk_kit.source import Partition
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,8 @@ class ConsumerLoop(SourceLoop):
         topics: Sequence[Topic],
         bootstrap: str,
         publisher: Publisher,
-        handle: Handle,
+        handle: Handle | None = None,
+        fold: Fold | None = None,
         dead_letter: DeadLetter,
         batch_size: int = 500,
         concurrency: int = 64,
@@ -131,6 +132,7 @@ class ConsumerLoop(SourceLoop):
             source=source,
             publish=publisher.publish,
             handle=handle,
+            fold=fold,
             dead_letter=dead_letter,
             batch_size=batch_size,
             concurrency=concurrency,

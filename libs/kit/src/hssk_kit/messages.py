@@ -55,6 +55,9 @@ class Rejected(Exception):
 
 
 Handle = Callable[[Inbound, Publish], Awaitable[None]]
+# A whole batch of one partition at once, in offset order (for folds that must write a batch
+# atomically, e.g. statistics): it may be called again with any tail of what it was given.
+Fold = Callable[[list[Inbound], Publish], Awaitable[None]]
 
 
 class DeadLetter(Protocol):
