@@ -1,4 +1,5 @@
-"""`hssk demo`: a morning of synthetic visits for a small ward, published as hospitals would."""
+"""`hssk demo`: eight weeks of visits of a small synthetic city (real wards of Hà Nội and TP Hồ Chí
+Minh, hssk_cli.city), published as hospitals would."""
 
 from __future__ import annotations
 
@@ -7,30 +8,47 @@ import random
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 
-from hssk_cli import stack, synth, watch
+from hssk_cli import city, stack, synth, watch
 from hssk_cli.paths import Layout
+from hssk_contracts.events import VisitSubmitted
 
 CITIZENS_SEED = 2026
+WEEKS = 8
 
 
-def run(layout: Layout, visits: int, citizens: int = 50) -> int:
-    return asyncio.run(_run(visits, citizens))
+def run(layout: Layout, visits: int | None = None, citizens: int = 2_000, wards: int = 6) -> int:
+    """`citizens` people of `wards` wards (split between Hà Nội and HCM), their visits of the last
+    eight weeks (about 1.5 each), or the latest `visits` of them when given."""
+    return asyncio.run(_run(_events(visits, citizens, wards), wards))
 
 
-async def _run(visits: int, citizens: int) -> int:
-    people = synth.population(citizens, seed=CITIZENS_SEED)
-    rng = random.Random()
-    run_id = uuid.uuid4().hex[:6].upper()
-    events = [
-        synth.submitted(synth.visit(people[i % citizens], rng, visit_id=f"DEMO-{run_id}-{i:05d}"))
-        for i in range(visits)
-    ]
+def _events(cap: int | None, citizens: int, wards: int) -> list[VisitSubmitted]:
+    now = datetime.now(UTC)
+    town = city.City.of(seed=CITIZENS_SEED, wards=wards, on=now.date())
+    people = town.citizens(citizens)
+    rng = random.Random()  # new visits each run, for the same citizens
+    prefix = f"DEMO-{uuid.uuid4().hex[:6].upper()}-"
+    visits = [v for p in people for v in town.visits(p, rng, now=now, weeks=WEEKS, prefix=prefix)]
+    if not visits and people:  # a tiny city may have had no visit: give its first citizen one
+        visits = town.visits(people[0], rng, now=now, weeks=WEEKS, count=1, prefix=prefix)
+    visits.sort(key=lambda v: v.admitted_at)
+    latest = visits if cap is None else visits[max(len(visits) - cap, 0) :]
+    return [synth.submitted(v) for v in latest]
+
+
+async def _run(events: list[VisitSubmitted], wards: int) -> int:
+    if not events:
+        print("hssk demo: nothing to publish (no citizens or --visits 0)", file=sys.stderr)
+        return 1
+    visits, citizens = len(events), len({e.data.patient.identifiers[0].value for e in events})
     consumer = await watch.change_watcher(stack.BOOTSTRAP)
     try:
         started = time.monotonic()
         await watch.publish_visits(stack.BOOTSTRAP, events)
-        seen = await watch.wait_for_changes(consumer, {e.key for e in events}, timeout_s=120)
+        timeout = max(120.0, visits / 40)
+        seen = await watch.wait_for_changes(consumer, {e.key for e in events}, timeout_s=timeout)
     finally:
         await consumer.stop()
     elapsed = time.monotonic() - started
@@ -41,13 +59,15 @@ async def _run(visits: int, citizens: int) -> int:
             file=sys.stderr,
         )
         return 1
-    first = events[0].data
+    today = datetime.now(UTC).date()  # the example: a citizen with an appointment to come
+    first = next((e.data for e in events if (e.data.revisit_date or today) > today), events[0].data)
     person_id = seen[first.key][1]
     records, token = stack.BY_NAME["records"].url, ".venv/bin/hssk token"
     notify = stack.BY_NAME["notify"].url
     ward = first.patient.commune_code
     print(
-        f"demo: {visits} visits for {citizens} citizens applied in {elapsed:.1f}s\n"
+        f"demo: {visits} visits of the last {WEEKS} weeks for {citizens} citizens of {wards} "
+        f"wards applied in {elapsed:.1f}s\n"
         f"  read one record as a doctor of facility {first.facility_code}:\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role doctor '
         f'--facility {first.facility_code})" {records}/v1/records/{person_id}\n'

@@ -2,7 +2,7 @@
 
 hssk dev up [--infra-only] | down [--services-only] | status | logs [NAME] [-f] | restart NAME
 hssk token --role doctor --facility 01001
-hssk demo [--visits N]
+hssk demo [--citizens N --wards W --visits V]
 hssk bench [--visits N --citizens M]
 hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
@@ -56,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--subject")
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
 
-    demo = sub.add_parser("demo", help="publish synthetic demo visits and wait for them")
-    demo.add_argument("--visits", type=int, default=200)
+    demo = sub.add_parser("demo", help="publish a small synthetic city's visits and wait for them")
+    demo.add_argument("--citizens", type=int, default=2_000)
+    demo.add_argument("--wards", type=int, default=6, help="split between Hà Nội and TP HCM")
+    demo.add_argument("--visits", type=int, help="at most this many (the latest); default: all")
 
     bench = sub.add_parser("bench", help="measure end-to-end and raw engine throughput")
     bench.add_argument("--visits", type=int, default=5_000)
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from hssk_cli import demo as demo_mod
 
-        return demo_mod.run(layout, args.visits)
+        return demo_mod.run(layout, args.visits, citizens=args.citizens, wards=args.wards)
     if args.command == "bench":
         from hssk_cli import bench as bench_mod
 

@@ -37,10 +37,10 @@ MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công"]
 MIDDLE_F = ["Thị", "Ngọc", "Thanh", "Thu", "Minh", "Kim"]
 GIVEN_M = ["An", "Bình", "Dũng", "Hải", "Hùng", "Long", "Nam", "Quang", "Sơn", "Tuấn", "Khoa"]
 GIVEN_F = ["Hà", "Hạnh", "Hoa", "Lan", "Linh", "Mai", "Phương", "Thảo", "Trang", "Vy", "Yến"]
-PROVINCES = [
-    ("001", "01", "00001", "Phường Ba Đình, Hà Nội"),
-    ("079", "79", "26734", "Phường Sài Gòn, TP Hồ Chí Minh"),
-    ("048", "48", "20194", "Phường Hải Châu, Đà Nẵng"),
+PROVINCES = [  # (CCCD province, province, commune code of 1 July 2025, address)
+    ("001", "01", "00004", "Phường Ba Đình, Hà Nội"),
+    ("079", "79", "26740", "Phường Sài Gòn, TP Hồ Chí Minh"),
+    ("048", "48", "20242", "Phường Hải Châu, Đà Nẵng"),
 ]
 FACILITIES = ["01001", "01003", "79001", "79024", "48001"]
 BHYT_GROUPS = [("DN", 4), ("HN", 2), ("GD", 4), ("CN", 3), ("HS", 4), ("DT", 2)]
