@@ -15,10 +15,13 @@ from hssk_kit.deadletter import dead_letter_to
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 from hssk_records.adapters import mongo as adapters
+from hssk_records.adapters.mongo_stats import MongoStatsStore
 from hssk_records.adapters.sessions import JwtSessions
 from hssk_records.context import Context, Policy
-from hssk_records.entrypoints import consumer, http, http_me, http_public
+from hssk_records.domain.stats.disclosure import Policy as StatsPolicy
+from hssk_records.entrypoints import consumer, http, http_me, http_public, http_stats
 from hssk_records.settings import Settings
+from hssk_records.statistics_read import StatsView
 from hssk_records.writing import Stores
 
 SERVICE = "records"
@@ -67,7 +70,7 @@ def bootstrap(
     ctx = context(settings, db, publisher, clock)
     keys = adapters.MongoPersonKeys(db)
 
-    def loop(group: str, topic_list: list, handle) -> ConsumerLoop:
+    def loop(group: str, topic_list: list, handle=None, fold=None) -> ConsumerLoop:
         return ConsumerLoop(
             service=SERVICE,
             group_id=group,
@@ -75,6 +78,7 @@ def bootstrap(
             bootstrap=settings.kafka_bootstrap,
             publisher=publisher,
             handle=handle,
+            fold=fold,
             dead_letter=dead_letter_to(topics.PLATFORM_DLQ, SERVICE),
             batch_size=settings.consumer_batch,
         )
@@ -89,6 +93,15 @@ def bootstrap(
         consumer.AUDIT_TOPICS,
         consumer.audit_consumer(log=ctx.access_logs, keys=keys),
     )
+    stats = MongoStatsStore(db)
+    folding = loop(
+        "records-stats",
+        consumer.STATS_TOPICS,
+        fold=consumer.stats_fold(stats=stats, stores=ctx.stores),
+    )
+    view = StatsView(
+        stats, topics.RECORDS_CHANGE.partitions, StatsPolicy(settings.stats_min_cell), clock
+    )
     app = new_app(
         "HSSK records",
         "One living health record per citizen: read, declared, shared, audited.",
@@ -98,10 +111,12 @@ def bootstrap(
     )
     for make in (http.router, http_me.router, http_public.router):
         app.include_router(make(ctx))
+    app.include_router(http_stats.router(view, clock))
 
     async def consuming() -> None:
         await visits.check()
         await accesses.check()
+        await folding.check()
 
     install(
         app,
@@ -112,4 +127,8 @@ def bootstrap(
         await publisher.stop()
         await client.close()
 
-    return Service(app=app, start=publisher.start, stop=stop, workers=[visits.run, accesses.run])
+    async def refreshing() -> None:
+        await view.run(every=settings.stats_refresh_seconds)
+
+    workers = [visits.run, accesses.run, folding.run, refreshing]
+    return Service(app=app, start=publisher.start, stop=stop, workers=workers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -12,6 +13,8 @@ from hssk_records.domain.encounters import StoredEncounter
 from hssk_records.domain.events import RecordEvent
 from hssk_records.domain.record import Record
 from hssk_records.domain.sharing import Share
+from hssk_records.domain.stats.journal import Catalog, Journal
+from hssk_records.domain.stats.shares import PersonShare, VisitShare
 
 
 class ConcurrentUpdate(Exception):
@@ -113,3 +116,34 @@ class Sessions(Protocol):
     def mint(self, person_id: str) -> tuple[str, datetime]:
         """(a bearer token for the citizen, when it expires)."""
         ...
+
+
+class StatsStore(Protocol):
+    """The statistics' state: every citizen's and visit's share, the tally documents (each
+    partition of records.change.v1 its own, so each has one writer), and per partition the
+    journal of its last batch and the catalog of what it finished."""
+
+    async def journal(self, partition: int) -> Journal | None: ...
+
+    async def save_journal(self, journal: Journal) -> None: ...
+
+    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]: ...
+
+    async def save_catalog(self, catalog: Catalog) -> None: ...
+
+    async def offsets(self, tallies: list[str]) -> dict[str, int]:
+        """The offset each tally document was last written at (absent: never written)."""
+
+    async def add(
+        self, deltas: dict[str, dict[str, int]], offset: int, known: Collection[str] = ()
+    ) -> None:
+        """Add each tally's cell changes and mark the tally written at `offset`; `known`
+        tallies exist (the catalog lists them)."""
+
+    async def tallies(self, ids: list[str]) -> dict[str, dict[str, int]]: ...
+
+    async def people(self, ids: list[str]) -> dict[str, PersonShare]: ...
+
+    async def visits(self, keys: list[str]) -> dict[str, VisitShare]: ...
+
+    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None: ...

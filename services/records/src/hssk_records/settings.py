@@ -24,6 +24,10 @@ class Settings(ServiceSettings):
     session_minutes: int = Field(default=120, ge=5, le=24 * 60)
     # Where citizens open QR links (the pages), as they would type it.
     public_url: str = "http://127.0.0.1:8002"
+    # Statistics: no cell under this many people is ever shown (the city's floor is 10; a
+    # deployment may only raise it), and the API's figures are refreshed this often.
+    stats_min_cell: int = Field(default=10, ge=10, le=1000)
+    stats_refresh_seconds: float = Field(default=1.0, ge=0.1, le=60)
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_in_production(self) -> "Settings":

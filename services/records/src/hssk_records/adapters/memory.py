@@ -3,6 +3,9 @@ shared adapter suite in tests/integration/test_adapters.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection
+
 from hssk_records.domain.access_log import Entry, Head
 from hssk_records.domain.corrections import Correction
 from hssk_records.domain.emergency import Grant, grant_key
@@ -10,6 +13,8 @@ from hssk_records.domain.encounters import StoredEncounter
 from hssk_records.domain.events import RecordEvent, event_key
 from hssk_records.domain.record import Record
 from hssk_records.domain.sharing import Share
+from hssk_records.domain.stats.journal import Catalog, Journal
+from hssk_records.domain.stats.shares import PersonShare, VisitShare
 
 
 class InMemoryRecordRepository:
@@ -153,3 +158,48 @@ class InMemoryCorrectionStore:
     async def of_person(self, person_id: str) -> list[Correction]:
         mine = (c for c in self.corrections.values() if c.person_id == person_id)
         return sorted(mine, key=lambda c: c.requested_at)
+
+
+class InMemoryStatsStore:
+    def __init__(self) -> None:
+        self.journals: dict[int, Journal] = {}
+        self.catalog: dict[int, Catalog] = {}
+        self.counts: dict[str, Counter[str]] = {}
+        self.written: dict[str, int] = {}
+        self.shares: dict[str, PersonShare] = {}
+        self.visit_shares: dict[str, VisitShare] = {}
+
+    async def journal(self, partition: int) -> Journal | None:
+        return self.journals.get(partition)
+
+    async def save_journal(self, journal: Journal) -> None:
+        self.journals[journal.partition] = journal
+
+    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
+        return {p: self.catalog[p] for p in partitions if p in self.catalog}
+
+    async def save_catalog(self, catalog: Catalog) -> None:
+        self.catalog[catalog.partition] = catalog
+
+    async def offsets(self, tallies: list[str]) -> dict[str, int]:
+        return {t: self.written[t] for t in tallies if t in self.written}
+
+    async def add(
+        self, deltas: dict[str, dict[str, int]], offset: int, known: Collection[str] = ()
+    ) -> None:
+        for tally, cells in deltas.items():
+            self.counts.setdefault(tally, Counter()).update(cells)
+            self.written[tally] = offset
+
+    async def tallies(self, ids: list[str]) -> dict[str, dict[str, int]]:
+        return {t: dict(self.counts[t]) for t in ids if t in self.counts}
+
+    async def people(self, ids: list[str]) -> dict[str, PersonShare]:
+        return {i: self.shares[i] for i in ids if i in self.shares}
+
+    async def visits(self, keys: list[str]) -> dict[str, VisitShare]:
+        return {k: self.visit_shares[k] for k in keys if k in self.visit_shares}
+
+    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
+        self.shares.update(people)
+        self.visit_shares.update(visits)

@@ -1,6 +1,7 @@
 """Kafka entrypoints, bytes -> contract event -> handler: resolved visits and person events
-(one loop), and audit events building the citizen's access log (a loop of its own, so the log
-never waits behind a backlog of visits)."""
+(one loop), audit events building the citizen's access log (a loop of its own, so the log
+never waits behind a backlog of visits), and record changes folded into the statistics (a
+loop of its own, folding each partition's batch whole)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from hssk_contracts import codec, topics
-from hssk_contracts.events import AccessRecorded, VisitResolved
+from hssk_contracts.events import AccessRecorded, RecordChanged, VisitResolved
 from hssk_kit.bus import Inbound, Publish
-from hssk_records import access_log, handlers
-from hssk_records.ports import AccessLogStore, PersonKeys
+from hssk_records import access_log, handlers, statistics_fold
+from hssk_records.ports import AccessLogStore, PersonKeys, StatsStore
 from hssk_records.writing import Stores
 
 TOPICS = [topics.RECORDS_VISIT, topics.IDENTITY_PERSON]
 AUDIT_TOPICS = [topics.AUDIT_ACCESS]
+STATS_TOPICS = [topics.RECORDS_CHANGE]
 
 
 def records_consumer(*, stores: Stores, keys: PersonKeys, clock: Callable[[], datetime]):
@@ -40,3 +42,11 @@ def audit_consumer(*, log: AccessLogStore, keys: PersonKeys):
         )
 
     return handle
+
+
+def stats_fold(*, stats: StatsStore, stores: Stores):
+    async def fold(msgs: list[Inbound], publish: Publish) -> None:
+        changes = [(m.offset, codec.decode_as(RecordChanged, m.topic, m.value)) for m in msgs]
+        await statistics_fold.fold(changes, msgs[0].partition, stats=stats, stores=stores)
+
+    return fold

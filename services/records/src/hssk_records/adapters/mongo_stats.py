@@ -1,0 +1,151 @@
+"""MongoDB adapter of the statistics' state (a module of its own beside mongo.py, which holds the
+records themselves): shares by person and by visit, tally documents of counters, and per
+partition a journal and a catalog. Every read and write goes by `_id`: FerretDB v1 scans for
+any other filter and for upserts, so a new document is inserted and an existing one updated."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from hssk_kit.mongo import DUPLICATE_KEY, ByIdReader
+from hssk_records.domain.stats.journal import Catalog, Journal
+from hssk_records.domain.stats.shares import PersonShare, VisitShare
+
+
+def _person(doc: dict[str, Any]) -> PersonShare:
+    doc = {k: v for k, v in doc.items() if k != "_id"}
+    return PersonShare(
+        **{**doc, "missing": tuple(doc["missing"]), "conditions": tuple(doc["conditions"])}
+    )
+
+
+def _visit(doc: dict[str, Any]) -> VisitShare:
+    return VisitShare(**{k: v for k, v in doc.items() if k != "_id"})
+
+
+class MongoStatsStore:
+    def __init__(self, db: AsyncDatabase):
+        self._journals = db["stats_journals"]
+        self._catalogs = db["stats_catalogs"]
+        self._tallies = db["stats_tallies"]
+        self._people = db["stats_people"]
+        self._visits = db["stats_visits"]
+        self._offsets = ByIdReader(self._tallies, fields=["offset"])
+
+    async def journal(self, partition: int) -> Journal | None:
+        doc = await self._journals.find_one({"_id": f"journal@{partition}"})
+        if doc is None:
+            return None
+        return Journal(
+            partition=doc["partition"],
+            end=doc["end"],
+            at=doc["at"],
+            deltas=doc["deltas"],
+            people={d["_id"]: _person(d) for d in doc["people"]},
+            visits={d["_id"]: _visit(d) for d in doc["visits"]},
+        )
+
+    async def save_journal(self, journal: Journal) -> None:
+        # shares as lists: a visit key may hold a dot, which a field name must not
+        doc = {
+            **asdict(journal),
+            "people": [{"_id": k, **asdict(v)} for k, v in journal.people.items()],
+            "visits": [{"_id": k, **asdict(v)} for k, v in journal.visits.items()],
+        }
+        await _put(self._journals, f"journal@{journal.partition}", doc)
+
+    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
+        ids = [f"catalog@{p}" for p in partitions]
+        found = await self._catalogs.find({"_id": {"$in": ids}}).to_list(None)
+        return {
+            d["partition"]: Catalog(d["partition"], d["end"], d.get("at"), d.get("docs", {}))
+            for d in found
+        }
+
+    async def save_catalog(self, catalog: Catalog) -> None:
+        await _put(self._catalogs, f"catalog@{catalog.partition}", asdict(catalog))
+
+    async def offsets(self, tallies: list[str]) -> dict[str, int]:
+        found = await self._offsets.get_many(tallies)
+        return {k: d.get("offset", -1) for k, d in found.items()}
+
+    async def add(
+        self, deltas: dict[str, dict[str, int]], offset: int, known: Collection[str] = ()
+    ) -> None:
+        """`known`: tallies that exist (the catalog lists them), updated without asking."""
+        if not deltas:
+            return
+        unknown = [t for t in deltas if t not in known]
+        exist = set(known) | set((await self.offsets(unknown)) if unknown else {})
+        new = [
+            {"_id": t, "counts": dict(cells), "offset": offset}
+            for t, cells in deltas.items()
+            if t not in exist
+        ]
+        if new:
+            await self._tallies.insert_many(new, ordered=False)
+        updates = [
+            UpdateOne(
+                {"_id": t},
+                {
+                    "$inc": {f"counts.{cell}": n for cell, n in cells.items()},
+                    "$set": {"offset": offset},
+                },
+            )
+            for t, cells in deltas.items()
+            if t in exist
+        ]
+        if updates:
+            await self._tallies.bulk_write(updates, ordered=False)
+
+    async def tallies(self, ids: list[str]) -> dict[str, dict[str, int]]:
+        if not ids:
+            return {}
+        found = await self._tallies.find({"_id": {"$in": ids}}).to_list(None)
+        return {d["_id"]: d.get("counts", {}) for d in found}
+
+    async def people(self, ids: list[str]) -> dict[str, PersonShare]:
+        found = await self._people.find({"_id": {"$in": ids}}).to_list(None) if ids else []
+        return {d["_id"]: _person(d) for d in found}
+
+    async def visits(self, keys: list[str]) -> dict[str, VisitShare]:
+        found = await self._visits.find({"_id": {"$in": keys}}).to_list(None) if keys else []
+        return {d["_id"]: _visit(d) for d in found}
+
+    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
+        await _put_all(self._people, {k: asdict(v) for k, v in people.items()})
+        await _put_all(self._visits, {k: asdict(v) for k, v in visits.items()})
+
+
+async def _put(collection: Any, _id: str, doc: dict[str, Any]) -> None:
+    await _put_all(collection, {_id: doc})
+
+
+async def _put_all(collection: Any, docs: dict[str, dict[str, Any]]) -> None:
+    """Store each document whole under its `_id`: inserted if new, replaced field by field if
+    not (by `_id` only, the one filter FerretDB v1 does not scan for)."""
+    if not docs:
+        return
+    ids = list(docs)
+    held = {
+        d["_id"] for d in await collection.find({"_id": {"$in": ids}}, {"_id": 1}).to_list(None)
+    }
+    new = [{"_id": k, **docs[k]} for k in ids if k not in held]
+    taken: set[str] = set()
+    if new:
+        try:
+            await collection.insert_many(new, ordered=False)
+        except BulkWriteError as exc:  # created meanwhile: replace them as well
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {new[e["index"]]["_id"] for e in errors}
+    updates = [UpdateOne({"_id": k}, {"$set": docs[k]}) for k in ids if k in held | taken]
+    if updates:
+        await collection.bulk_write(updates, ordered=False)

@@ -1,0 +1,120 @@
+"""Folding records.change.v1 into the statistics, a partition's batch at a time: each change
+replaces its citizen's share (and its visit's) by the one the record has now, and the batch's
+outcome is journalled before it touches a tally, so nothing counts twice or goes missing across
+crashes, redeliveries, replays and out-of-order changes (domain/stats/journal.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from hssk_contracts.events import RecordChanged
+from hssk_records import metrics
+from hssk_records.domain.record import Record
+from hssk_records.domain.stats import regions
+from hssk_records.domain.stats.journal import Catalog, Journal, tally_id
+from hssk_records.domain.stats.shares import (
+    PersonShare,
+    VisitShare,
+    delta,
+    person_share,
+    visit_share,
+)
+from hssk_records.ports import StatsStore
+from hssk_records.writing import Stores
+
+VISIT_CHANGES = ("visit_added", "visit_revised")
+
+
+async def fold(
+    changes: list[tuple[int, RecordChanged]], partition: int, *, stats: StatsStore, stores: Stores
+) -> int:
+    """Fold `changes` (offset, event), in offset order, of one partition; returns how many
+    were new. Any tail of a batch may come again: what the journal holds is skipped."""
+    catalog = await _finished(partition, stats)
+    todo = [(offset, c) for offset, c in changes if offset >= catalog.end]
+    if not todo:
+        return 0
+    people = list(dict.fromkeys(c.data.person_id for _, c in todo))
+    keys = list(dict.fromkeys(k for _, c in todo if (k := _visit_key(c))))
+    found = await asyncio.gather(*(stores.records.get(p) for p in people))
+    records = {p: r for p, r in zip(people, found, strict=True) if r is not None}
+    encounters = await stores.encounters.get_many(keys) if keys else {}
+    held_people, held_visits = await stats.people(people), await stats.visits(keys)
+    deltas: dict[str, Counter[str]] = {}
+    new_people: dict[str, PersonShare] = {}
+    new_visits: dict[str, VisitShare] = {}
+    for _, change in todo:
+        pid = change.data.person_id
+        if (record := records.get(pid)) is None:
+            continue
+        old = new_people.get(pid) or held_people.get(pid)
+        if old is None or record.version > old.version:
+            new_people[pid] = person_share(record)
+            _add(deltas, old.cells() if old else {}, new_people[pid].cells())
+        if (key := _visit_key(change)) and (encounter := encounters.get(key)):
+            was = new_visits.get(key) or held_visits.get(key)
+            if was is None or encounter.revision > was.revision:
+                v = encounter.visit
+                ward = was.ward if was else _ward(record)  # a correction keeps the visit's ward
+                new_visits[key] = visit_share(encounter.revision, ward, v.admitted_at, v.main_icd10)
+                _add(deltas, was.cells() if was else {}, new_visits[key].cells())
+    journal = Journal(
+        partition=partition,
+        end=todo[-1][0] + 1,
+        at=max(c.occurred_at for _, c in todo).isoformat(),
+        deltas={
+            tally_id(doc, partition): moved
+            for doc, cells in deltas.items()
+            if (moved := {cell: n for cell, n in cells.items() if n})
+        },
+        people=new_people,
+        visits=new_visits,
+    )
+    await stats.save_journal(journal)
+    await _apply(journal, catalog, stats, recovering=False)
+    metrics.STATS_FOLDED.inc(len(todo))
+    return len(todo)
+
+
+async def _finished(partition: int, stats: StatsStore) -> Catalog:
+    """The partition's catalog, after finishing a journalled batch a crash interrupted."""
+    catalog = (await stats.catalogs([partition])).get(partition) or Catalog(partition)
+    journal = await stats.journal(partition)
+    if journal is not None and journal.end > catalog.end:
+        catalog = await _apply(journal, catalog, stats, recovering=True)
+        metrics.STATS_RECOVERED.inc()
+    return catalog
+
+
+async def _apply(journal: Journal, catalog: Catalog, stats: StatsStore, *, recovering: bool):
+    """The journal's deltas on every tally not yet written at its end (after a crash, some may
+    be), its shares kept, then the catalog that says so."""
+    written = await stats.offsets(list(journal.deltas)) if recovering else catalog.docs
+    await stats.add(
+        {t: cells for t, cells in journal.deltas.items() if written.get(t, -1) < journal.end},
+        journal.end,
+        known=written,
+    )
+    await stats.keep(journal.people, journal.visits)
+    done = Catalog(
+        partition=journal.partition,
+        end=journal.end,
+        at=journal.at,
+        docs={**catalog.docs, **dict.fromkeys(journal.deltas, journal.end)},
+    )
+    await stats.save_catalog(done)
+    return done
+
+
+def _add(deltas: dict[str, Counter[str]], old, new) -> None:
+    for doc, cells in delta(old, new).items():
+        deltas.setdefault(doc, Counter()).update(cells)
+
+
+def _visit_key(change: RecordChanged) -> str | None:
+    return change.data.visit_key if change.data.change in VISIT_CHANGES else None
+
+
+def _ward(record: Record) -> str:
+    return record.ward_code or regions.NO_WARD

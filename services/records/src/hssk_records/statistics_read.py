@@ -1,0 +1,177 @@
+"""The statistics as the API serves them: every partition's tallies summed in memory, refreshed
+in the background from the documents written since the last look, and the gated cubes rebuilt
+for what changed, so an answer is a lookup (never a scan of records) and says how fresh it is."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hssk_kit.auth import Principal
+from hssk_records.domain.stats import answers, regions, tables
+from hssk_records.domain.stats.cubes import CITY, Cube
+from hssk_records.domain.stats.disclosure import Policy
+from hssk_records.domain.stats.journal import doc_of
+from hssk_records.domain.stats.shares import VN
+from hssk_records.ports import StatsStore
+
+LEVELS = ("ward", "province", "city")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Figures:
+    """The gated cubes of one moment."""
+
+    year: int = 0
+    completeness: Cube | None = None
+    population: Cube | None = None
+    conditions: dict[str, Cube] = field(default_factory=dict)
+    weeks: dict[str, Cube] = field(default_factory=dict)
+    fresh_as_of: str | None = None
+    folded: int = 0
+
+
+class StatsView:
+    def __init__(
+        self, stats: StatsStore, partitions: int, policy: Policy, clock: Callable[[], datetime]
+    ):
+        self._stats, self._partitions, self.policy, self._clock = stats, partitions, policy, clock
+        self._seen: dict[str, int] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+        self.figures = Figures()
+
+    async def refresh(self) -> bool:
+        """Read what was written since the last look; True if the figures changed."""
+        catalogs = await self._stats.catalogs(list(range(self._partitions)))
+        written = {t: o for c in catalogs.values() for t, o in c.docs.items()}
+        changed = [t for t, o in written.items() if self._seen.get(t) != o]
+        year = self._clock().astimezone(VN).year
+        if not changed and year == self.figures.year:
+            return False
+        self._counts.update(await self._stats.tallies(changed))
+        self._seen.update({t: written[t] for t in changed})
+        docs = {doc_of(t) for t in changed}
+        figures = await asyncio.to_thread(self._rebuilt, docs, year)
+        figures.fresh_as_of = max((c.at for c in catalogs.values() if c.at), default=None)
+        figures.folded = sum(c.end for c in catalogs.values())
+        self.figures = figures
+        return True
+
+    async def run(self, every: float) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(every)
+
+    def _summed(self, prefix: str) -> dict[str, Counter[str]]:
+        out: dict[str, Counter[str]] = {}
+        for tally, cells in self._counts.items():
+            if (doc := doc_of(tally)).startswith(prefix):
+                out.setdefault(doc, Counter()).update(cells)
+        return out
+
+    def _rebuilt(self, docs: set[str], year: int) -> Figures:
+        old, p = self.figures, self.policy
+        f = Figures(year, old.completeness, old.population, dict(old.conditions), dict(old.weeks))
+        if old.completeness is None or any(d.startswith("completeness|") for d in docs):
+            f.completeness = tables.completeness(_merged(self._summed("completeness|")), p)
+        everyone = year != old.year or any(d.startswith("population|") for d in docs)
+        if everyone or f.population is None:
+            f.population = tables.population(_merged(self._summed("population|")), year, p)
+        for name in {d.split("|")[2] for d in self._summed("conditions|")}:
+            if everyone or any(
+                d.startswith("conditions|") and d.endswith(f"|{name}") for d in docs
+            ):
+                cells = _merged(
+                    {d: c for d, c in self._summed("conditions|").items() if d.endswith(f"|{name}")}
+                )
+                f.conditions[name] = tables.condition(cells, f.population, year, p)
+        for doc, cells in self._summed("visits|").items():
+            if doc in docs or doc.split("|")[1] not in f.weeks:
+                f.weeks[doc.split("|")[1]] = tables.visits(cells, p)
+        return f
+
+
+def _merged(docs: dict[str, Counter[str]]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for cells in docs.values():
+        out.update(cells)
+    return out
+
+
+def areas(who: Principal, cube: Cube | None, level: str, province: str | None, ward: str | None):
+    """The areas `who` may see at `level`: a leader any, a ward officer their own ward only
+    (403 otherwise, and audited as a refusal by the route's guard)."""
+    if who.role == "ward_officer":
+        if level != "ward" or ward not in (None, who.ward):
+            raise Refused(403, "a ward officer sees their own ward's figures only")
+        return [who.ward] if who.ward else []
+    if cube is None:
+        return []
+    if level == "city":
+        return [CITY]
+    if level == "province":
+        return [p for p in cube.areas("province") if province in (None, p)]
+    return [
+        w
+        for w in cube.areas("ward")
+        if ward in (None, w) and province in (None, regions.province_of(w))
+    ]
+
+
+def answer(view: StatsView, dataset: str, rows: list[dict], **extra: Any) -> dict[str, Any]:
+    f = view.figures
+    return {
+        "dataset": dataset,
+        "fresh_as_of": f.fresh_as_of,
+        "changes_folded": f.folded,
+        "min_cell": view.policy.min_count,
+        "note": "null = hidden by the disclosure gate (fewer than min_cell people, or hidden "
+        "so that another hidden figure cannot be worked out from a total)",
+        **extra,
+        "rows": rows,
+    }
+
+
+def completeness(view: StatsView, who: Principal, level: str, province=None, ward=None):
+    cube = view.figures.completeness
+    shown = areas(who, cube, level, province, ward)
+    rows = answers.completeness(cube, level, shown, view.policy) if cube else []
+    extra: dict[str, Any] = {"level": level}
+    if cube and level == "ward" and who.role != "ward_officer":
+        provinces = sorted({regions.province_of(w) for w in shown})
+        extra["hidden_wards"] = answers.hidden_wards(cube, provinces, ("citizens",))
+    return answer(view, "completeness", rows, **extra)
+
+
+def conditions(view: StatsView, who: Principal, level: str, sex: str, band: str, **where):
+    f = view.figures
+    shown = areas(who, f.population, level, where.get("province"), where.get("ward"))
+    wanted = {n: c for n, c in f.conditions.items() if where.get("condition") in (None, n)}
+    rows = (
+        answers.conditions(wanted, f.population, level, shown, sex, band, view.policy)
+        if f.population
+        else []
+    )
+    return answer(view, "conditions", rows, level=level, sex=sex, age_band=band, year=f.year)
+
+
+def visits(
+    view: StatsView, who: Principal, level: str, first: str, last: str, province=None, ward=None
+) -> dict[str, Any]:
+    weeks = {w: c for w, c in view.figures.weeks.items() if first <= w <= last}
+    allowed = areas(who, None, level, province, ward)  # a ward officer's scope, or a refusal
+    if who.role != "ward_officer":  # every area any of the weeks knows
+        allowed = sorted({a for c in weeks.values() for a in areas(who, c, level, province, ward)})
+    rows = answers.visits(weeks, level, allowed)
+    extra = {"level": level, "by": "icd10_chapter", "period": "week", "from": first, "to": last}
+    return answer(view, "visits", rows, **extra)
