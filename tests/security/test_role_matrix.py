@@ -130,6 +130,11 @@ POLICY = [
     R("records", "GET", "/v1/shared/{token}",
       lambda c: (f"/v1/shared/{UNKNOWN}.secret-of-nobody", None),
       {"doctor": 404, "other_doctor": 404}),
+    *(R("records", "GET", f"/v1/stats/{name}", lambda c, q=query: (f"/v1/stats/{q}", None),
+        {"leader": 200, "ward_officer": 200})
+      for name, query in (("completeness", f"completeness?level=ward&ward={WARD}"),
+                          ("visits", f"visits?level=ward&ward={WARD}"),
+                          ("conditions", f"conditions?by=ward&ward={WARD}"))),
     R("ingest-emr", "POST", "/v1/visits", lambda c: ("/v1/visits", visit_body(c)),
       {"hospital": 202}),
     R("ingest-emr", "POST", "/v1/visits/qd130", lambda c: ("/v1/visits/qd130", None),

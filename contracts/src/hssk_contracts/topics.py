@@ -111,7 +111,7 @@ RECORDS_CHANGE = Topic(
     key="person_id",
     partitions=6,
     producers=("records",),
-    consumers=("notify", "other city systems"),
+    consumers=("notify", "records", "other city systems"),  # records: its statistics
     description="A citizen's record changed: what changed and how complete the record now is.",
     event_types=("RecordChanged",),
 )

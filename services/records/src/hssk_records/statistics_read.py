@@ -56,15 +56,17 @@ class StatsView:
         written = {t: o for c in catalogs.values() for t, o in c.docs.items()}
         changed = [t for t, o in written.items() if self._seen.get(t) != o]
         year = self._clock().astimezone(VN).year
-        if not changed and year == self.figures.year:
+        fresh = max((c.at for c in catalogs.values() if c.at), default=None)
+        folded = sum(c.end for c in catalogs.values())
+        f = self.figures
+        if not changed and (year, fresh, folded) == (f.year, f.fresh_as_of, f.folded):
             return False
-        self._counts.update(await self._stats.tallies(changed))
-        self._seen.update({t: written[t] for t in changed})
-        docs = {doc_of(t) for t in changed}
-        figures = await asyncio.to_thread(self._rebuilt, docs, year)
-        figures.fresh_as_of = max((c.at for c in catalogs.values() if c.at), default=None)
-        figures.folded = sum(c.end for c in catalogs.values())
-        self.figures = figures
+        if changed or year != f.year:
+            self._counts.update(await self._stats.tallies(changed))
+            self._seen.update({t: written[t] for t in changed})
+            f = await asyncio.to_thread(self._rebuilt, {doc_of(t) for t in changed}, year)
+        f.fresh_as_of, f.folded = fresh, folded  # changes that moved no figure count too
+        self.figures = f
         return True
 
     async def run(self, every: float) -> None:

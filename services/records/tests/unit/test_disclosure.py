@@ -186,12 +186,15 @@ def test_the_total_is_suppressed_when_no_shown_part_can_help() -> None:
 def test_a_suppressed_total_whose_parts_are_all_shown_gets_a_part_suppressed() -> None:
     # Ward B (14) partners ward A (6) in the province; were B's bands (14, 0) shown, B = 14 and
     # then A = 60 - 40 - 14 = 6.
+    # (C has bands too, so no partner is free of cost and the smallest, B, is taken.)
     counts: dict[Key, int] = {("P",): 60, ("A",): 6, ("B",): 14, ("C",): 40}
     counts |= {("A", "0"): 6, ("A", "1"): 0, ("B", "0"): 14, ("B", "1"): 0}
+    counts |= {("C", "0"): 40, ("C", "1"): 0}
     groups = [
         Group(("P",), (("A",), ("B",), ("C",))),
         Group(("A",), (("A", "0"), ("A", "1"))),
         Group(("B",), (("B", "0"), ("B", "1"))),
+        Group(("C",), (("C", "0"), ("C", "1"))),
     ]
     result = suppressed(counts, groups, POLICY)
     assert result == {("A",), ("A", "0"), ("B",), ("B", "0")}
@@ -225,10 +228,9 @@ def test_random_tables_are_safe_group_by_group() -> None:
         assert_safe(counts, groups, suppressed(counts, groups, POLICY))
 
 
-@pytest.mark.xfail(strict=True, reason="per-group rules do not audit combinations of groups")
-def test_known_gap_a_cell_bridging_two_closed_patterns_is_recovered() -> None:
-    # Every row and column is safe on its own, but rows w1 + w2 minus column b1 fix
-    # w1/b2 + w2/b2 = 17, and column b2 then gives w0/b2 = 22 - 17 = 5.
+def test_a_partner_that_costs_nothing_more_closes_a_gap_group_rules_alone_left_open() -> None:
+    # With the smallest partner taken blindly, every row and column was safe on its own, but
+    # rows w1 + w2 minus column b1 fixed w1/b2 + w2/b2 = 17, and column b2 gave w0/b2 = 5.
     cells = {"w0": (2, 0, 5), "w1": (100, 2, 12), "w2": (100, 30, 5), "w3": (12, 0, 30)}
     counts, groups = table(cells, ("b0", "b1", "b2"))
     result = suppressed(counts, groups, POLICY)

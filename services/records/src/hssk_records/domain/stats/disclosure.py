@@ -5,7 +5,7 @@ or flagged unstable. Pure: no I/O."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 Key = tuple[str, ...]
@@ -61,10 +61,25 @@ def suppressed(
     dark.update(key for key, n in counts.items() if 0 < n < policy.min_count)
     queue = deque(range(len(ordered)))
     queued = [True] * len(ordered)
+
+    def costly(key: Key) -> bool:
+        """Whether hiding `key` forces more hiding elsewhere: in a group it would be the only
+        hidden part with nothing beside it (its total would have to go, and up the hierarchy),
+        or it totals a group whose parts are all shown (one of them would have to go)."""
+        for other in touching.get(key, ()):
+            g = ordered[other]
+            positive = [p for p in g.parts if p != key and counts.get(p, 0) > 0]
+            if g.total == key:
+                if positive and not any(p in dark for p in positive):
+                    return True
+            elif g.total not in dark and not positive:
+                return True
+        return False
+
     while queue:
         index = queue.popleft()
         queued[index] = False
-        victim = _next_victim(ordered[index], counts, dark, hide, policy.min_count)
+        victim = _next_victim(ordered[index], counts, dark, hide, policy.min_count, costly)
         if victim is None:
             continue
         dark.add(victim)
@@ -84,11 +99,16 @@ def _canonical(groups: Iterable[Group]) -> list[Group]:
 
 
 def _next_victim(
-    group: Group, counts: Mapping[Key, int], dark: set[Key], hide: frozenset[Key], min_count: int
+    group: Group,
+    counts: Mapping[Key, int],
+    dark: set[Key],
+    hide: frozenset[Key],
+    min_count: int,
+    costly: Callable[[Key], bool],
 ) -> Key | None:
     """The next key to suppress for `group`, or None if it is safe as it stands."""
     mass, members, member = 0, 0, group.total
-    smallest: tuple[int, Key] | None = None
+    shown: list[tuple[int, Key]] = []
     for part in group.parts:
         n = counts.get(part, 0)
         if n <= 0:
@@ -96,14 +116,14 @@ def _next_victim(
         if part in dark:
             mass, members = mass + n, members + 1
             member = part
-        elif smallest is None or (n, part) < smallest:
-            smallest = (n, part)
+        else:
+            shown.append((n, part))
     if group.total in dark:
         # A suppressed total is the sum of its parts: if every positive part is shown, it is
         # not hidden at all (and, recovered, it would expose its partner in the parent group).
-        if members or smallest is None or group.total in hide:
+        if members or not shown or group.total in hide:
             return None  # otherwise its own parent group protects it
-        return smallest[1]
+        return _partner(shown, costly)
     if mass == 0:
         return None
     # total - visible parts = mass: it must not be small, and must not be one published cell
@@ -111,7 +131,13 @@ def _next_victim(
     if mass >= min_count and (members >= 2 or member in hide):
         return None
     # No shown part can help: hide the total too; its parent group protects it in turn.
-    return group.total if smallest is None else smallest[1]
+    return _partner(shown, costly) if shown else group.total
+
+
+def _partner(shown: list[tuple[int, Key]], costly: Callable[[Key], bool]) -> Key:
+    """The smallest shown part whose hiding forces nothing more, else the smallest."""
+    ranked = sorted(shown)
+    return next((key for _, key in ranked if not costly(key)), ranked[0][1])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from hssk_records.domain.stats import icd10
 from hssk_records.domain.stats.cubes import ALL, Coords, Cube, build, crossed
 from hssk_records.domain.stats.disclosure import Policy
 from hssk_records.domain.stats.shares import BANDS
-from hssk_records.domain.template import FIELDS
 
 AGE_BANDS = (("0-17", 0), ("18-39", 18), ("40-59", 40), ("60-79", 60), ("80+", 80))
 UNKNOWN_AGE = "unknown"
@@ -29,21 +28,17 @@ def age_band(birth_year: str, year: int) -> str:
 
 
 def completeness(cells: Mapping[str, int], policy: Policy) -> Cube:
-    """`cells`: "<ward>|citizens", "<ward>|complete", "<ward>|band|<b>", "<ward>|missing|<f>"."""
+    """`cells`: "<ward>|citizens", "<ward>|complete", "<ward>|band|<b>", "<ward>|missing|<f>".
+    Completeness describes the records, not anyone's health: how few people have filled an item
+    is no disclosure, so the complements (complete vs not, missing vs filled) are not guarded;
+    every figure shown is still one of at least the minimum cell, and the bands of an area
+    (which add up to its citizens) and the wards of a province are guarded as any group."""
     base: Base = {}
     for cell, n in cells.items():
         ward, *coords = cell.split("|")
         base[(ward, tuple(coords))] = base.get((ward, tuple(coords)), 0) + n
-    for ward in {w for (w, c) in base if c == ("citizens",)}:
-        citizens = base[(ward, ("citizens",))]
-        base[(ward, ("incomplete",))] = citizens - base.get((ward, ("complete",)), 0)
-        for item, _ in FIELDS:
-            base[(ward, ("has", item))] = citizens - base.get((ward, ("missing", item)), 0)
     bands = tuple(("band", name) for _, name in BANDS)
-    within = [(("citizens",), bands), (("citizens",), (("complete",), ("incomplete",)))]
-    within += [(("citizens",), (("missing", f), ("has", f))) for f, _ in FIELDS]
-    hidden = [("incomplete",), *(("has", f) for f, _ in FIELDS)]
-    return build(_positive(base), within, policy, hidden=hidden)
+    return build(_positive(base), [(("citizens",), bands)], policy)
 
 
 def population(cells: Mapping[str, int], year: int, policy: Policy) -> Cube:

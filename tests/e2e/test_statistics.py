@@ -1,0 +1,162 @@
+"""Statistics on the running platform, as a city leader and a ward officer read them: visits
+published as hospitals do reach the figures; a ward with 4 diabetic citizens shows no number for
+that cell, and its province's total minus the other wards does not give it back; another ward's
+officer is refused; and replaying records.change.v1 from the beginning changes no figure."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import dataclasses
+import io
+import random
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from hssk_cli import procs, stack, synth, watch
+from hssk_cli.paths import Layout, repo_root
+from hssk_contracts import topics
+from hssk_records.domain.stats import regions
+from tests.conftest import BOOTSTRAP
+
+pytestmark = pytest.mark.usefixtures("platform_up")
+RECORDS = stack.BY_NAME["records"].url
+PROVINCE = "38"  # Thanh Hóa: 166 communes, which no other test or the demo uses
+STATS_GROUP = "records-stats"
+
+
+def bearer(token, **claims) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(**claims)}"}
+
+
+async def stats(http, headers, query: str) -> dict:
+    answer = await http.get(f"{RECORDS}/v1/stats/{query}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def unused_wards(http, leader, n: int) -> list[str]:
+    known = {r["area"] for r in (await stats(http, leader, "completeness?level=ward"))["rows"]}
+    wards = [w for w in regions.wards_of(PROVINCE) if w not in known]
+    return random.sample(wards, n)
+
+
+async def publish_ward(ward: str, people: int, diabetic: int, rng: random.Random) -> None:
+    events = []
+    for i in range(people):
+        citizen = dataclasses.replace(synth.citizen(rng), commune_code=ward, province=PROVINCE)
+        visit = synth.visit(citizen, rng, visit_id=f"STATS-{ward}-{i}-{rng.randrange(10**9)}")
+        code = "E11.9" if i < diabetic else "J06.9"
+        events.append(synth.submitted(visit.model_copy(update={"main_icd10": code})))
+    await watch.publish_visits(BOOTSTRAP, events)
+
+
+async def until_counted(http, leader, expected: dict[str, int]) -> dict:
+    for _ in range(300):
+        answer = await stats(http, leader, f"completeness?level=ward&province={PROVINCE}")
+        got = {r["area"]: r["citizens"] for r in answer["rows"] if r["area"] in expected}
+        if got == expected:
+            return answer
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"the figures never showed {expected}: {got}")
+
+
+async def test_a_small_cell_stays_hidden_and_cannot_be_subtracted_out(http, token):
+    leader = bearer(token, role="leader")
+    tiny, big, mid = await unused_wards(http, leader, 3)
+    rng = random.Random()
+    for ward, people, diabetic in ((tiny, 12, 4), (big, 25, 12), (mid, 20, 11)):
+        await publish_ward(ward, people, diabetic, rng)
+    table = await until_counted(http, leader, {tiny: 12, big: 25, mid: 20})
+    assert {r["area"]: r["name"] for r in table["rows"]}[tiny] == regions.name_of(tiny)
+    assert table["fresh_as_of"] and table["min_cell"] == 10
+
+    query = f"conditions?condition=diabetes&province={PROVINCE}"
+    wards = {r["area"]: r for r in (await stats(http, leader, f"{query}&by=ward"))["rows"]}
+    assert wards[tiny]["citizens"] is None and wards[tiny]["per_1000"] is None
+    [province] = (await stats(http, leader, f"{query}&by=province"))["rows"]
+    shown = sum(r["citizens"] or 0 for r in wards.values())
+    assert province["citizens"] >= 27
+    assert province["citizens"] - shown not in range(1, 10)  # never a small number
+    assert sum(r["citizens"] is None for r in wards.values()) >= 2  # the 4 has a partner
+
+    as_csv = await http.get(f"{RECORDS}/v1/stats/{query}&by=ward",
+                            headers={**leader, "Accept": "text/csv"})  # fmt: skip
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = {r["area"]: r for r in csv.DictReader(io.StringIO(as_csv.text))}
+    assert rows[tiny]["citizens"] == "suppressed"
+
+    officer = bearer(token, role="ward_officer", ward=tiny)
+    mine = await stats(http, officer, f"completeness?level=ward&ward={tiny}")
+    assert [r["area"] for r in mine["rows"]] == [tiny]
+    for query in (f"completeness?level=ward&ward={big}", "completeness?level=province",
+                  f"conditions?by=ward&ward={big}"):  # fmt: skip
+        refused = await http.get(f"{RECORDS}/v1/stats/{query}", headers=officer)
+        assert refused.status_code == 403, query
+
+
+async def test_replaying_the_changes_from_the_beginning_changes_no_figure(http, token):
+    leader = bearer(token, role="leader")
+    queries = ["completeness?level=ward", "conditions?by=province", "visits?level=province"]
+    before = [await stats(http, leader, q) for q in queries]
+    layout = Layout(repo_root())
+    await asyncio.to_thread(procs.stop, layout, "records")
+    try:
+        await _rewind(STATS_GROUP, topics.RECORDS_CHANGE.name)
+    finally:
+        await asyncio.to_thread(stack.start_services, layout, ["records"])
+    await _caught_up(STATS_GROUP, topics.RECORDS_CHANGE.name)
+    await asyncio.sleep(2)  # one refresh of the API's figures
+    after = [await stats(http, leader, q) for q in queries]
+    assert after == before
+
+
+async def _rewind(group: str, topic: str) -> None:
+    """What an operator does to replay a topic: the group's offsets back to the beginning
+    (its consumer stopped)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        for _ in range(120):  # the stopped consumer has left the group
+            [described] = (await admin.describe_consumer_groups([group]))[0].groups
+            if described[2] in ("Empty", "Dead"):
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, group_id=group,
+                                enable_auto_commit=False)  # fmt: skip
+    await consumer.start()
+    try:
+        parts = _partitions(topic)
+        consumer.assign(parts)
+        await consumer.commit({tp: 0 for tp in parts})
+    finally:
+        await consumer.stop()
+
+
+async def _caught_up(group: str, topic: str) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = _partitions(topic)
+        ends = await consumer.end_offsets(parts)
+    finally:
+        await consumer.stop()
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        for _ in range(240):
+            done = await admin.list_consumer_group_offsets(group)
+            if all(done.get(tp) and done[tp].offset >= ends[tp] for tp in parts):
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
+    raise AssertionError("the statistics never caught up with the replay")
+
+
+def _partitions(topic: str) -> list[TopicPartition]:
+    return [TopicPartition(topic, p) for p in range(topics.BY_NAME[topic].partitions)]
