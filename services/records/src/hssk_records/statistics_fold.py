@@ -10,7 +10,6 @@ from collections import Counter
 
 from hssk_contracts.events import RecordChanged
 from hssk_records import metrics
-from hssk_records.domain.record import Record
 from hssk_records.domain.stats import regions
 from hssk_records.domain.stats.journal import Catalog, Journal, tally_id
 from hssk_records.domain.stats.shares import (
@@ -37,26 +36,32 @@ async def fold(
         return 0
     people = list(dict.fromkeys(c.data.person_id for _, c in todo))
     keys = list(dict.fromkeys(k for _, c in todo if (k := _visit_key(c))))
-    found = await asyncio.gather(*(stores.records.get(p) for p in people))
-    records = {p: r for p, r in zip(people, found, strict=True) if r is not None}
-    encounters = await stores.encounters.get_many(keys) if keys else {}
     held_people, held_visits = await stats.people(people), await stats.visits(keys)
+    # A replay costs the shares' reads only: a record is read when a change is newer than its
+    # share, an encounter when its visit is new or corrected.
+    newest: dict[str, int] = {}
+    for _, c in todo:
+        newest[c.data.person_id] = max(newest.get(c.data.person_id, 0), c.data.version)
+    stale = [p for p in people if p not in held_people or newest[p] > held_people[p].version]
+    found = await asyncio.gather(*(stores.records.get(p) for p in stale))
+    records = {p: r for p, r in zip(stale, found, strict=True) if r is not None}
+    wanted = [k for _, c in todo if (k := _visit_key(c)) and _unseen(c, k, held_visits)]
+    encounters = await stores.encounters.get_many(list(dict.fromkeys(wanted))) if wanted else {}
     deltas: dict[str, Counter[str]] = {}
     new_people: dict[str, PersonShare] = {}
     new_visits: dict[str, VisitShare] = {}
     for _, change in todo:
         pid = change.data.person_id
-        if (record := records.get(pid)) is None:
-            continue
+        record = records.get(pid)
         old = new_people.get(pid) or held_people.get(pid)
-        if old is None or record.version > old.version:
+        if record is not None and (old is None or record.version > old.version):
             new_people[pid] = person_share(record)
             _add(deltas, old.cells() if old else {}, new_people[pid].cells())
         if (key := _visit_key(change)) and (encounter := encounters.get(key)):
             was = new_visits.get(key) or held_visits.get(key)
             if was is None or encounter.revision > was.revision:
                 v = encounter.visit
-                ward = was.ward if was else _ward(record)  # a correction keeps the visit's ward
+                ward = was.ward if was else _ward_of(new_people.get(pid) or held_people.get(pid))
                 new_visits[key] = visit_share(encounter.revision, ward, v.admitted_at, v.main_icd10)
                 _add(deltas, was.cells() if was else {}, new_visits[key].cells())
     journal = Journal(
@@ -116,5 +121,10 @@ def _visit_key(change: RecordChanged) -> str | None:
     return change.data.visit_key if change.data.change in VISIT_CHANGES else None
 
 
-def _ward(record: Record) -> str:
-    return record.ward_code or regions.NO_WARD
+def _unseen(change: RecordChanged, key: str, held: dict[str, VisitShare]) -> bool:
+    return change.data.change == "visit_revised" or key not in held
+
+
+def _ward_of(share: PersonShare | None) -> str:
+    """Where a new visit is counted: its patient's ward (a correction keeps the visit's)."""
+    return (share.ward if share else None) or regions.NO_WARD

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from hssk_kit.auth import Principal
 from hssk_records.domain.stats import answers, regions, tables
@@ -20,6 +20,8 @@ from hssk_records.domain.stats.shares import VN
 from hssk_records.ports import StatsStore
 
 LEVELS = ("ward", "province", "city")
+MAX_CACHED = 512
+T = TypeVar("T")
 
 
 class Refused(Exception):
@@ -37,7 +39,8 @@ class Figures:
     population: Cube | None = None
     conditions: dict[str, Cube] = field(default_factory=dict)
     weeks: dict[str, Cube] = field(default_factory=dict)
-    fresh_as_of: str | None = None
+    fresh_as_of: str | None = None  # the newest change in completeness and visits
+    people_as_of: str | None = None  # ... in the population and conditions (rebuilt after)
     folded: int = 0
 
 
@@ -49,9 +52,27 @@ class StatsView:
         self._seen: dict[str, int] = {}
         self._counts: dict[str, dict[str, int]] = {}
         self.figures = Figures()
+        self._answers: tuple[Figures, dict[Hashable, Any]] = (self.figures, {})
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per question while the figures stay the same (a leader's dashboard
+        asks the same questions again and again; only the first after a change costs)."""
+        figures, answers = self._answers
+        if figures is not self.figures:
+            figures, answers = self._answers = (self.figures, {})
+        if key not in answers:
+            if len(answers) >= MAX_CACHED:
+                answers.clear()
+            answers[key] = compute()
+        return answers[key]
+
+    def counted_docs(self) -> set[str]:
+        return {doc_of(t) for t in self._counts}
 
     async def refresh(self) -> bool:
-        """Read what was written since the last look; True if the figures changed."""
+        """Read what was written since the last look; True if the figures changed. The cheap
+        tables (completeness, visits) are swapped in first; the population and its conditions,
+        which a new citizen changes all of, follow together (never one without the other)."""
         catalogs = await self._stats.catalogs(list(range(self._partitions)))
         written = {t: o for c in catalogs.values() for t, o in c.docs.items()}
         changed = [t for t, o in written.items() if self._seen.get(t) != o]
@@ -61,12 +82,14 @@ class StatsView:
         f = self.figures
         if not changed and (year, fresh, folded) == (f.year, f.fresh_as_of, f.folded):
             return False
-        if changed or year != f.year:
-            self._counts.update(await self._stats.tallies(changed))
-            self._seen.update({t: written[t] for t in changed})
-            f = await asyncio.to_thread(self._rebuilt, {doc_of(t) for t in changed}, year)
-        f.fresh_as_of, f.folded = fresh, folded  # changes that moved no figure count too
-        self.figures = f
+        self._counts.update(await self._stats.tallies(changed))
+        self._seen.update({t: written[t] for t in changed})
+        docs = {doc_of(t) for t in changed}
+        quick = await asyncio.to_thread(self._tables, docs)
+        self.figures = replace(quick, fresh_as_of=fresh, folded=folded)
+        if year != f.year or any(d.startswith(("population|", "conditions|")) for d in docs):
+            people = await asyncio.to_thread(self._people, docs, year)
+            self.figures = replace(self.figures, **people, people_as_of=fresh)
         return True
 
     async def run(self, every: float) -> None:
@@ -81,26 +104,28 @@ class StatsView:
                 out.setdefault(doc, Counter()).update(cells)
         return out
 
-    def _rebuilt(self, docs: set[str], year: int) -> Figures:
-        old, p = self.figures, self.policy
-        f = Figures(year, old.completeness, old.population, dict(old.conditions), dict(old.weeks))
-        if old.completeness is None or any(d.startswith("completeness|") for d in docs):
+    def _tables(self, docs: set[str]) -> Figures:
+        f, p = replace(self.figures, weeks=dict(self.figures.weeks)), self.policy
+        if f.completeness is None or any(d.startswith("completeness|") for d in docs):
             f.completeness = tables.completeness(_merged(self._summed("completeness|")), p)
-        everyone = year != old.year or any(d.startswith("population|") for d in docs)
-        if everyone or f.population is None:
-            f.population = tables.population(_merged(self._summed("population|")), year, p)
-        for name in {d.split("|")[2] for d in self._summed("conditions|")}:
-            if everyone or any(
-                d.startswith("conditions|") and d.endswith(f"|{name}") for d in docs
-            ):
-                cells = _merged(
-                    {d: c for d, c in self._summed("conditions|").items() if d.endswith(f"|{name}")}
-                )
-                f.conditions[name] = tables.condition(cells, f.population, year, p)
         for doc, cells in self._summed("visits|").items():
             if doc in docs or doc.split("|")[1] not in f.weeks:
                 f.weeks[doc.split("|")[1]] = tables.visits(cells, p)
         return f
+
+    def _people(self, docs: set[str], year: int) -> dict[str, Any]:
+        """The population and every condition against it (the conditions' figures depend on
+        the population's, so all are rebuilt when it changes)."""
+        p = self.policy
+        population = tables.population(_merged(self._summed("population|")), year, p)
+        by_condition: dict[str, dict[str, Counter[str]]] = {}
+        for doc, cells in self._summed("conditions|").items():
+            by_condition.setdefault(doc.split("|")[2], {})[doc] = cells
+        conditions = {
+            name: tables.condition(_merged(found), population, year, p)
+            for name, found in by_condition.items()
+        }
+        return {"year": year, "population": population, "conditions": conditions}
 
 
 def _merged(docs: dict[str, Counter[str]]) -> Counter[str]:
@@ -134,7 +159,7 @@ def answer(view: StatsView, dataset: str, rows: list[dict], **extra: Any) -> dic
     f = view.figures
     return {
         "dataset": dataset,
-        "fresh_as_of": f.fresh_as_of,
+        "fresh_as_of": f.people_as_of if dataset == "conditions" else f.fresh_as_of,
         "changes_folded": f.folded,
         "min_cell": view.policy.min_count,
         "note": "null = hidden by the disclosure gate (fewer than min_cell people, or hidden "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -51,15 +52,16 @@ def router(view: StatsView, clock) -> APIRouter:
                 422, "invalid_query", [{"field": "level", "rule": "no_districts",
                                         "message": NO_DISTRICTS, "value": "district"}],
             )  # fmt: skip
+        as_csv = "text/csv" in request.headers.get("accept", "")
+        key = (run.__name__, who.role, who.ward, level, args, tuple(sorted(kwargs.items())), as_csv)
         try:
-            body = run(view, who, level, *args, **kwargs)
+            media, body = view.cached(key, lambda: _rendered(run(view, who, level, *args,
+                                                                 **kwargs), as_csv))  # fmt: skip
         except read.Refused as exc:
             raise HTTPException(
                 exc.status, detail={"error": "forbidden", "message": str(exc)}
             ) from None
-        if "text/csv" in request.headers.get("accept", ""):
-            return Response(_csv(body["rows"]), media_type="text/csv; charset=utf-8")
-        return body
+        return Response(body, media_type=media)
 
     @api.get("/completeness", responses={**responses(403, 422), **CSV})
     async def completeness(
@@ -108,6 +110,12 @@ def router(view: StatsView, clock) -> APIRouter:
                         province=province, ward=ward)  # fmt: skip
 
     return api
+
+
+def _rendered(answer: dict[str, Any], as_csv: bool) -> tuple[str, bytes]:
+    if as_csv:
+        return "text/csv; charset=utf-8", _csv(answer["rows"]).encode()
+    return "application/json", json.dumps(answer, ensure_ascii=False).encode()
 
 
 def _week(at: datetime) -> str:

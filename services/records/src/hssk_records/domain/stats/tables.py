@@ -48,7 +48,9 @@ def population(cells: Mapping[str, int], year: int, policy: Policy) -> Cube:
 
 def condition(cells: Mapping[str, int], pop: Cube, year: int, policy: Policy) -> Cube:
     """One chronic condition against the population: its count per sex and age band, the
-    population beside it, and (never published) those without it."""
+    population beside it, and (never published) those without it. The population is taken as
+    shown here even where its own cube hides it: that only makes this cube more careful, and
+    it lets a condition's figures be rebuilt without the population's."""
     having = _by_sex_and_age("cond", cells, year)
     base: Base = dict(having)
     for (level, area, kind, *coords), n in pop.counts.items():
@@ -56,15 +58,14 @@ def condition(cells: Mapping[str, int], pop: Cube, year: int, policy: Policy) ->
             held = having.get((area, ("cond", *coords)), 0)
             base[(area, ("pop", *coords))] = n
             base[(area, ("without", *coords))] = n - held
-    within = crossed("cond", SEXES, BANDS_OF_AGE) + crossed("without", SEXES, BANDS_OF_AGE)
     cut = [*SEXES, ALL]
-    within += [
+    within = crossed("cond", SEXES, BANDS_OF_AGE) + [
         (("pop", s, b), (("cond", s, b), ("without", s, b)))
         for s in cut
         for b in [*BANDS_OF_AGE, ALL]
     ]
     hidden = [("without", s, b) for s in cut for b in [*BANDS_OF_AGE, ALL]]
-    return build(_with_margins(base), within, policy, hidden=hidden, hidden_keys=pop.dark)
+    return build(_with_margins(base), within, policy, hidden=hidden)
 
 
 def visits(cells: Mapping[str, int], policy: Policy) -> Cube:
