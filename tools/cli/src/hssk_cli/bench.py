@@ -22,7 +22,15 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pymongo import AsyncMongoClient
 
-from hssk_cli import bench_identity, bench_ingest, bench_notify, bench_records, stack, synth
+from hssk_cli import (
+    bench_identity,
+    bench_ingest,
+    bench_notify,
+    bench_records,
+    bench_stats,
+    stack,
+    synth,
+)
 from hssk_cli.paths import Layout
 from hssk_contracts import codec, topics
 from hssk_kit import runtime
@@ -65,6 +73,9 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
     result["records_loaded_citizens"] = READ_CITIZENS
     result.update(asyncio.run(measure_notify()))
     result.update(asyncio.run(bench_notify.reaction_ms(layout.keys)))
+    result.update(asyncio.run(bench_stats.fold_rate()))
+    result.update(asyncio.run(bench_stats.query_latency()))
+    result.update(asyncio.run(bench_stats.visible_s(layout.keys)))
     print_table(result)
     print(
         SERVICE_TABLE.format(
@@ -77,6 +88,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
     )
     print(RECORDS_TABLE.format(**{k: result.get(k, float("nan")) for k in RECORDS_KEYS}))
     print(bench_notify.TABLE.format(**{k: result.get(k, float("nan")) for k in bench_notify.KEYS}))
+    print(bench_stats.TABLE.format(**{k: result.get(k, float("nan")) for k in bench_stats.KEYS}))
     write_results(layout, result, started_at)
     return 1 if result["missing"] or result["paced_missing"] else 0
 

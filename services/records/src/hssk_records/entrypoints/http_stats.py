@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from hssk_kit.auth import Principal
 from hssk_kit.guard import audited
 from hssk_kit.http import problem_response, responses
+from hssk_records import metrics
 from hssk_records import statistics_read as read
 from hssk_records.domain.stats.shares import VN
 from hssk_records.statistics_read import StatsView
@@ -55,8 +56,9 @@ def router(view: StatsView, clock) -> APIRouter:
         as_csv = "text/csv" in request.headers.get("accept", "")
         key = (run.__name__, who.role, who.ward, level, args, tuple(sorted(kwargs.items())), as_csv)
         try:
-            media, body = view.cached(key, lambda: _rendered(run(view, who, level, *args,
-                                                                 **kwargs), as_csv))  # fmt: skip
+            with metrics.STATS_QUERY.labels(run.__name__).time():
+                answer = lambda: _rendered(run(view, who, level, *args, **kwargs), as_csv)  # noqa: E731
+                media, body = view.cached(key, answer)
         except read.Refused as exc:
             raise HTTPException(
                 exc.status, detail={"error": "forbidden", "message": str(exc)}
