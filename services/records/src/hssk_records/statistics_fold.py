@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 
 from hssk_contracts.events import RecordChanged
 from hssk_records import metrics
@@ -76,8 +77,11 @@ async def fold(
         people=new_people,
         visits=new_visits,
     )
-    await stats.save_journal(journal)
-    await _apply(journal, catalog, stats, recovering=False)
+    if journal.deltas or journal.people or journal.visits:
+        await stats.save_journal(journal)
+        await _apply(journal, catalog, stats, recovering=False)
+    else:  # nothing moves (a replay): only the end advances, and folding it again moves nothing
+        await stats.save_catalog(replace(catalog, end=journal.end, at=_later(catalog, journal)))
     metrics.STATS_FOLDED.inc(len(todo))
     return len(todo)
 
@@ -105,7 +109,7 @@ async def _apply(journal: Journal, catalog: Catalog, stats: StatsStore, *, recov
     done = Catalog(
         partition=journal.partition,
         end=journal.end,
-        at=journal.at,
+        at=_later(catalog, journal),
         docs={**catalog.docs, **dict.fromkeys(journal.deltas, journal.end)},
     )
     await stats.save_catalog(done)
@@ -119,6 +123,11 @@ def _add(deltas: dict[str, Counter[str]], old, new) -> None:
 
 def _visit_key(change: RecordChanged) -> str | None:
     return change.data.visit_key if change.data.change in VISIT_CHANGES else None
+
+
+def _later(catalog: Catalog, journal: Journal) -> str:
+    """How fresh the figures are: a replay of older changes does not make them older."""
+    return max(journal.at, catalog.at or journal.at)
 
 
 def _unseen(change: RecordChanged, key: str, held: dict[str, VisitShare]) -> bool:

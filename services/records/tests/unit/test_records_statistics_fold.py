@@ -168,3 +168,17 @@ async def test_a_crash_at_any_write_is_finished_by_the_next_attempt_and_counts_o
     await reference.fold(batch)
     assert world.totals() == reference.totals()
     assert sum(world.totals()[f"conditions|{PROVINCE}|diabetes"].values()) == 2
+
+
+async def test_a_replay_moves_nothing_writes_no_journal_and_keeps_the_freshness(world):
+    await world.visit("LK1", main_icd10="J06.9")
+    batch = world.pending()
+    await world.fold(batch)
+    journal, catalog = world.stats.journals[0], world.stats.catalog[0]
+    older = batch[0][1].model_copy(
+        update={"occurred_at": batch[0][1].occurred_at.replace(year=2025)}
+    )
+    await world.fold([(world.offset, older)])
+    assert world.stats.journals[0] is journal  # nothing to journal
+    after = world.stats.catalog[0]
+    assert after.end == world.offset + 1 and after.at == catalog.at  # not made older
