@@ -23,6 +23,9 @@ from hssk_cli import engines, procs, stack
 from hssk_cli.paths import Layout, repo_root
 from hssk_cli.simulate import simulate
 from hssk_contracts import topics
+from hssk_kit import mongo
+from tests.conftest import MONGO_URL
+from tests.e2e.test_statistics import STATS_GROUP, caught_up
 
 pytestmark = pytest.mark.usefixtures("platform_up")
 WORKERS = ["ingest-emr", "identity", "records", "notify"]
@@ -119,6 +122,7 @@ async def test_killing_at_random_loses_and_duplicates_nothing(target, tail, tmp_
     assert malformed <= dead, f"malformed not dead-lettered: {list(malformed - dead)[:5]}"
     await _everyone_reminded_once(changes.events, reminders, where)
     await _all_ready(where)
+    await _statistics_reconcile(where)
 
 
 async def _everyone_reminded_once(changes: list, reminders, where: str) -> None:
@@ -142,6 +146,33 @@ async def _everyone_reminded_once(changes: list, reminders, where: str) -> None:
     sent = Counter(r.data.reminder_id for r in {r.event_id: r for r in reminders.events}.values()
                    if r.type == "ReminderSent")  # fmt: skip
     assert all(n == 1 for n in sent.values()), f"a reminder sent twice, {where}"
+
+
+async def _statistics_reconcile(where: str) -> None:
+    """The statistics count every living record and every visit exactly once, whatever died."""
+    await caught_up(STATS_GROUP, topics.RECORDS_CHANGE.name)
+    client, db = mongo.connect(MONGO_URL, "hssk_records")
+    try:
+        for _ in range(60):  # the last changes of merges and declarations may still be folding
+            counts = await _stats_against_records(db)
+            if counts[0] == counts[1] and counts[2] == counts[3]:
+                return
+            await asyncio.sleep(1)
+    finally:
+        await client.close()
+    raise AssertionError(f"statistics (citizens, visits) {counts[1::2]} != records "
+                         f"{counts[0::2]}, {where}")  # fmt: skip
+
+
+async def _stats_against_records(db) -> tuple[int, int, int, int]:
+    living = await db["records"].count_documents({"merged_into": None})
+    visits = await db["encounters"].count_documents({})
+    tallies = await db["stats_tallies"].find({}).to_list(None)
+    cells = [(t["_id"], k, n) for t in tallies for k, n in t.get("counts", {}).items()]
+    citizens = sum(n for doc, k, n in cells if doc.startswith("completeness|") and
+                   k.endswith("|citizens"))  # fmt: skip
+    counted = sum(n for doc, _, n in cells if doc.startswith("visits|"))
+    return living, citizens, visits, counted
 
 
 async def _all_ready(where: str) -> None:

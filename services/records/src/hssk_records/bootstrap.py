@@ -111,7 +111,7 @@ def bootstrap(
     )
     for make in (http.router, http_me.router, http_public.router):
         app.include_router(make(ctx))
-    app.include_router(http_stats.router(view, clock))
+    app.include_router(http_stats.router(view, ctx.audit, clock))
 
     async def consuming() -> None:
         await visits.check()

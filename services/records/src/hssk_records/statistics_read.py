@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.auth import Principal
 from hssk_records.domain.stats import answers, regions, tables
 from hssk_records.domain.stats.cubes import CITY, Cube
@@ -153,6 +154,15 @@ def areas(who: Principal, cube: Cube | None, level: str, province: str | None, w
         for w in cube.areas("ward")
         if ward in (None, w) and province in (None, regions.province_of(w))
     ]
+
+
+async def audit_refusal(audit: AuditLog, who: Principal, refused: Refused) -> None:
+    """A refusal by scope (a ward officer asking beyond their ward) is audited as the guard
+    audits a refusal by role: no person's data, but someone tried."""
+    await audit.append(
+        AuditEntry(actor=who.subject, role=who.role, action="stats.read", person_id=None,
+                   purpose="statistics", outcome="denied", ward=who.ward, detail=str(refused))
+    )  # fmt: skip
 
 
 def answer(view: StatsView, dataset: str, rows: list[dict], **extra: Any) -> dict[str, Any]:

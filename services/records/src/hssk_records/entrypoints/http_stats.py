@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from hssk_kit.audit import AuditLog
 from hssk_kit.auth import Principal
 from hssk_kit.guard import audited
 from hssk_kit.http import problem_response, responses
@@ -44,10 +45,10 @@ NO_DISTRICTS = (
 )
 
 
-def router(view: StatsView, clock) -> APIRouter:
+def router(view: StatsView, audit: AuditLog, clock) -> APIRouter:
     api = APIRouter(prefix="/v1/stats", tags=["statistics"])
 
-    def answered(request: Request, run, who: Principal, level: str, *args, **kwargs) -> Any:
+    async def answered(request: Request, run, who: Principal, level: str, *args, **kwargs) -> Any:
         if level == "district":
             return problem_response(
                 422, "invalid_query", [{"field": "level", "rule": "no_districts",
@@ -60,6 +61,7 @@ def router(view: StatsView, clock) -> APIRouter:
                 answer = lambda: _rendered(run(view, who, level, *args, **kwargs), as_csv)  # noqa: E731
                 media, body = view.cached(key, answer)
         except read.Refused as exc:
+            await read.audit_refusal(audit, who, exc)
             raise HTTPException(
                 exc.status, detail={"error": "forbidden", "message": str(exc)}
             ) from None
@@ -72,7 +74,7 @@ def router(view: StatsView, clock) -> APIRouter:
     ) -> Any:  # fmt: skip
         """How complete records are on the 46 fields, per ward, province or the city: citizens,
         complete on all 46, the distribution of completeness, the items most often missing."""
-        return answered(request, read.completeness, who, level, province, ward)
+        return await answered(request, read.completeness, who, level, province, ward)
 
     @api.get("/visits", responses={**responses(403, 422), **CSV})
     async def visits(
@@ -91,7 +93,7 @@ def router(view: StatsView, clock) -> APIRouter:
         now = clock().astimezone(VN)
         first = first or _week(now - timedelta(weeks=11))
         last = last or _week(now)
-        return answered(request, read.visits, who, level, first, last, province=province,
+        return await answered(request, read.visits, who, level, first, last, province=province,
                         ward=ward)  # fmt: skip
 
     @api.get("/conditions", responses={**responses(403, 422), **CSV})
@@ -108,7 +110,7 @@ def router(view: StatsView, clock) -> APIRouter:
         """How many citizens live with each chronic condition, per 1,000 of the population of
         the same sex and age band (ages as of this year); rates from fewer than 20 people are
         flagged unstable."""
-        return answered(request, read.conditions, who, by, sex, age_band, condition=condition,
+        return await answered(request, read.conditions, who, by, sex, age_band, condition=condition,
                         province=province, ward=ward)  # fmt: skip
 
     return api

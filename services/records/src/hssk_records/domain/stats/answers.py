@@ -10,7 +10,6 @@ from hssk_records.domain.stats import icd10, regions
 from hssk_records.domain.stats.cubes import ALL, CITY, Cube
 from hssk_records.domain.stats.disclosure import Policy, rate
 from hssk_records.domain.stats.shares import BANDS
-from hssk_records.domain.stats.tables import BANDS_OF_AGE, SEXES
 from hssk_records.domain.template import FIELDS, LABELS
 
 TOP_MISSING = 5
@@ -105,6 +104,3 @@ def _area(level: str, area: str) -> dict[str, Any]:
     if level == "ward":
         out["province"] = regions.province_of(area)
     return out
-
-
-__all__ = ["BANDS_OF_AGE", "SEXES", "completeness", "conditions", "hidden_wards", "visits"]
