@@ -5,6 +5,7 @@ for what changed, so an answer is a lookup (never a scan of records) and says ho
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 
 from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.auth import Principal
+from hssk_kit.messages import transient
 from hssk_records.domain.stats import answers, regions, tables
 from hssk_records.domain.stats.cubes import CITY, Cube
 from hssk_records.domain.stats.disclosure import Policy
@@ -22,6 +24,7 @@ from hssk_records.ports import StatsStore
 
 LEVELS = ("ward", "province", "city")
 MAX_CACHED = 512
+log = logging.getLogger("hssk_records.statistics")
 T = TypeVar("T")
 
 
@@ -94,8 +97,15 @@ class StatsView:
         return True
 
     async def run(self, every: float) -> None:
+        """Refresh for ever; while the database is away the last figures are served (their
+        `fresh_as_of` says how old they are) instead of the service restarting."""
         while True:
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                log.warning("statistics not refreshed", extra={"error": type(exc).__name__})
             await asyncio.sleep(every)
 
     def _summed(self, prefix: str) -> dict[str, Counter[str]]:

@@ -5,6 +5,7 @@ refreshed only from what was written since."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -141,3 +142,20 @@ async def test_the_figures_follow_new_tallies_and_say_how_fresh_they_are(city):
     assert await view.refresh()
     [ward] = rows(read.completeness(view, LEADER, "ward"), area=VUNG_TAU)
     assert ward["citizens"] == 24
+
+
+async def test_while_the_database_is_away_the_last_figures_are_served(city):
+    view = await city.view()
+    before = view.figures
+    calls = 0
+
+    async def away(partitions):
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("FerretDB is restarting")
+
+    city.store.catalogs = away  # type: ignore[method-assign]
+    running = asyncio.create_task(view.run(every=0.01))
+    await asyncio.sleep(0.1)
+    assert not running.done() and calls > 1 and view.figures is before
+    running.cancel()
