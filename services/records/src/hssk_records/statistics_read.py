@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,6 +24,7 @@ from hssk_records.ports import StatsStore
 
 LEVELS = ("ward", "province", "city")
 MAX_CACHED = 512
+REANSWERED = 32  # recent questions answered again after each change of the figures
 log = logging.getLogger("hssk_records.statistics")
 T = TypeVar("T")
 
@@ -56,19 +57,35 @@ class StatsView:
         self._seen: dict[str, int] = {}
         self._counts: dict[str, dict[str, int]] = {}
         self.figures = Figures()
-        self._answers: tuple[Figures, dict[Hashable, Any]] = (self.figures, {})
+        self._answers: tuple[Figures, OrderedDict[Hashable, tuple[Callable, Any]]] = (
+            self.figures,
+            OrderedDict(),
+        )
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per question while the figures stay the same (a leader's dashboard
-        asks the same questions again and again; only the first after a change costs)."""
+        asks the same questions again and again); the questions asked most recently are
+        answered again as soon as the figures change, so nobody waits for them."""
         figures, answers = self._answers
         if figures is not self.figures:
-            figures, answers = self._answers = (self.figures, {})
+            figures, answers = self._answers = (self.figures, OrderedDict())
         if key not in answers:
             if len(answers) >= MAX_CACHED:
-                answers.clear()
-            answers[key] = compute()
-        return answers[key]
+                answers.popitem(last=False)
+            answers[key] = (compute, compute())
+        answers.move_to_end(key)
+        return answers[key][1]
+
+    def _answered_again(self) -> None:
+        """After a change: the last REANSWERED questions, answered over the new figures."""
+        _, answers = self._answers
+        again: OrderedDict[Hashable, tuple[Callable, Any]] = OrderedDict()
+        for key, (compute, _) in list(answers.items())[-REANSWERED:]:
+            try:
+                again[key] = (compute, compute())
+            except Exception:  # asked again when someone asks; never stops the refresh
+                log.exception("a statistics answer could not be prepared")
+        self._answers = (self.figures, again)
 
     def counted_docs(self) -> set[str]:
         return {doc_of(t) for t in self._counts}
@@ -94,6 +111,7 @@ class StatsView:
         if year != f.year or any(d.startswith(("population|", "conditions|")) for d in docs):
             people = await asyncio.to_thread(self._people, docs, year)
             self.figures = replace(self.figures, **people, people_as_of=fresh)
+        await asyncio.to_thread(self._answered_again)
         return True
 
     async def run(self, every: float) -> None:

@@ -159,3 +159,19 @@ async def test_while_the_database_is_away_the_last_figures_are_served(city):
     await asyncio.sleep(0.1)
     assert not running.done() and calls > 1 and view.figures is before
     running.cancel()
+
+
+async def test_a_question_asked_is_answered_again_as_soon_as_the_figures_change(city):
+    view = await city.view()
+    computed: list[int] = []
+
+    def ask() -> int | None:
+        computed.append(1)
+        [row] = rows(read.completeness(view, LEADER, "ward"), area=VUNG_TAU)
+        return row["citizens"]
+
+    assert view.cached("vung-tau", ask) is None and view.cached("vung-tau", ask) is None
+    assert len(computed) == 1  # once while the figures stay the same
+    city.people(VUNG_TAU, 20, complete=5)
+    assert await view.refresh() and len(computed) == 2  # answered again by the refresh
+    assert view.cached("vung-tau", ask) == 24 and len(computed) == 2

@@ -66,8 +66,8 @@ TABLE = """  statistics, one worker: {stats_fold_changes:,.0f} record changes fo
     first load (tallies read, all rebuilt)  {stats_load_and_rebuild_s:>10,.1f} s
     rebuilt after a change: completeness    {stats_tables_rebuild_s:>10,.1f} s
                             conditions      {stats_people_rebuild_s:>10,.1f} s
-    an answer, first after a change (max)   {stats_query_cold_max_ms:>10,.1f} ms
-    an answer, p50 / p99 (served cached)    {stats_query_p50_ms:>10,.2f} / \
+    a question never asked before (max)     {stats_query_cold_max_ms:>10,.1f} ms
+    an answer, p50 / p99 (served prepared)  {stats_query_p50_ms:>10,.2f} / \
 {stats_query_p99_ms:,.2f} ms
   a record change visible in the figures, running stack
     p50 / max                               {stats_visible_p50_s:>10,.1f} / \

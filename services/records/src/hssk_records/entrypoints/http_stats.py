@@ -56,9 +56,12 @@ def router(view: StatsView, audit: AuditLog, clock) -> APIRouter:
             )  # fmt: skip
         as_csv = "text/csv" in request.headers.get("accept", "")
         key = (run.__name__, who.role, who.ward, level, args, tuple(sorted(kwargs.items())), as_csv)
+
+        def answer() -> tuple[str, bytes]:  # pure over the figures: asked again after a change
+            return _rendered(run(view, who, level, *args, **kwargs), as_csv)
+
         try:
             with metrics.STATS_QUERY.labels(run.__name__).time():
-                answer = lambda: _rendered(run(view, who, level, *args, **kwargs), as_csv)  # noqa: E731
                 media, body = view.cached(key, answer)
         except read.Refused as exc:
             await read.audit_refusal(audit, who, exc)
