@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from hssk_contracts.events import RecordChanged
 from hssk_records import metrics
+from hssk_records.domain.encounters import StoredEncounter
+from hssk_records.domain.record import Record
 from hssk_records.domain.stats import regions
 from hssk_records.domain.stats.journal import Catalog, Journal, tally_id
 from hssk_records.domain.stats.shares import (
@@ -26,6 +28,17 @@ from hssk_records.writing import Stores
 VISIT_CHANGES = ("visit_added", "visit_revised")
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a batch reads before deciding: the shares held, and the records and encounters
+    newer than them."""
+
+    people: dict[str, PersonShare]
+    visits: dict[str, VisitShare]
+    records: dict[str, Record]
+    encounters: dict[str, StoredEncounter]
+
+
 async def fold(
     changes: list[tuple[int, RecordChanged]], partition: int, *, stats: StatsStore, stores: Stores
 ) -> int:
@@ -35,36 +48,9 @@ async def fold(
     todo = [(offset, c) for offset, c in changes if offset >= catalog.end]
     if not todo:
         return 0
-    people = list(dict.fromkeys(c.data.person_id for _, c in todo))
-    keys = list(dict.fromkeys(k for _, c in todo if (k := _visit_key(c))))
-    held_people, held_visits = await stats.people(people), await stats.visits(keys)
-    # A replay costs the shares' reads only: a record is read when a change is newer than its
-    # share, an encounter when its visit is new or corrected.
-    newest: dict[str, int] = {}
-    for _, c in todo:
-        newest[c.data.person_id] = max(newest.get(c.data.person_id, 0), c.data.version)
-    stale = [p for p in people if p not in held_people or newest[p] > held_people[p].version]
-    found = await asyncio.gather(*(stores.records.get(p) for p in stale))
-    records = {p: r for p, r in zip(stale, found, strict=True) if r is not None}
-    wanted = [k for _, c in todo if (k := _visit_key(c)) and _unseen(c, k, held_visits)]
-    encounters = await stores.encounters.get_many(list(dict.fromkeys(wanted))) if wanted else {}
-    deltas: dict[str, Counter[str]] = {}
-    new_people: dict[str, PersonShare] = {}
-    new_visits: dict[str, VisitShare] = {}
-    for _, change in todo:
-        pid = change.data.person_id
-        record = records.get(pid)
-        old = new_people.get(pid) or held_people.get(pid)
-        if record is not None and (old is None or record.version > old.version):
-            new_people[pid] = person_share(record)
-            _add(deltas, old.cells() if old else {}, new_people[pid].cells())
-        if (key := _visit_key(change)) and (encounter := encounters.get(key)):
-            was = new_visits.get(key) or held_visits.get(key)
-            if was is None or encounter.revision > was.revision:
-                v = encounter.visit
-                ward = was.ward if was else _ward_of(new_people.get(pid) or held_people.get(pid))
-                new_visits[key] = visit_share(encounter.revision, ward, v.admitted_at, v.main_icd10)
-                _add(deltas, was.cells() if was else {}, new_visits[key].cells())
+    deltas, new_people, new_visits = _replaced(
+        [c for _, c in todo], await _seen(todo, stats, stores)
+    )
     journal = Journal(
         partition=partition,
         end=todo[-1][0] + 1,
@@ -84,6 +70,45 @@ async def fold(
         await stats.save_catalog(replace(catalog, end=journal.end, at=_later(catalog, journal)))
     metrics.STATS_FOLDED.inc(len(todo))
     return len(todo)
+
+
+async def _seen(todo: list[tuple[int, RecordChanged]], stats: StatsStore, stores: Stores) -> Seen:
+    """A replay costs the shares' reads only: a record is read when a change is newer than its
+    share, an encounter when its visit is new or corrected."""
+    people = list(dict.fromkeys(c.data.person_id for _, c in todo))
+    keys = list(dict.fromkeys(k for _, c in todo if (k := _visit_key(c))))
+    held_people, held_visits = await stats.people(people), await stats.visits(keys)
+    newest: dict[str, int] = {}
+    for _, c in todo:
+        newest[c.data.person_id] = max(newest.get(c.data.person_id, 0), c.data.version)
+    stale = [p for p in people if p not in held_people or newest[p] > held_people[p].version]
+    found = await asyncio.gather(*(stores.records.get(p) for p in stale))
+    records = {p: r for p, r in zip(stale, found, strict=True) if r is not None}
+    wanted = [k for _, c in todo if (k := _visit_key(c)) and _unseen(c, k, held_visits)]
+    encounters = await stores.encounters.get_many(list(dict.fromkeys(wanted))) if wanted else {}
+    return Seen(held_people, held_visits, records, encounters)
+
+
+def _replaced(changes: list[RecordChanged], seen: Seen):
+    """Each change's citizen and visit share replaced by the newer one, and what that moves."""
+    deltas: dict[str, Counter[str]] = {}
+    new_people: dict[str, PersonShare] = {}
+    new_visits: dict[str, VisitShare] = {}
+    for change in changes:
+        pid = change.data.person_id
+        record = seen.records.get(pid)
+        old = new_people.get(pid) or seen.people.get(pid)
+        if record is not None and (old is None or record.version > old.version):
+            new_people[pid] = person_share(record)
+            _add(deltas, old.cells() if old else {}, new_people[pid].cells())
+        if (key := _visit_key(change)) and (encounter := seen.encounters.get(key)):
+            was = new_visits.get(key) or seen.visits.get(key)
+            if was is None or encounter.revision > was.revision:
+                v = encounter.visit
+                ward = was.ward if was else _ward_of(new_people.get(pid) or seen.people.get(pid))
+                new_visits[key] = visit_share(encounter.revision, ward, v.admitted_at, v.main_icd10)
+                _add(deltas, was.cells() if was else {}, new_visits[key].cells())
+    return deltas, new_people, new_visits
 
 
 async def _finished(partition: int, stats: StatsStore) -> Catalog:
