@@ -227,7 +227,15 @@ def conditions(view: StatsView, who: Principal, level: str, sex: str, band: str,
         if f.population
         else []
     )
-    return answer(view, "conditions", rows, level=level, sex=sex, age_band=band, year=f.year)
+    extra: dict[str, Any] = {"level": level, "sex": sex, "age_band": band, "year": f.year}
+    if level == "ward" and who.role != "ward_officer":
+        provinces = sorted({regions.province_of(w) for w in shown})
+        extra["hidden_wards"] = [
+            {"condition": name, **rolled}
+            for name, cube in sorted(wanted.items())
+            for rolled in answers.hidden_wards(cube, provinces, ("cond", sex, band))
+        ]
+    return answer(view, "conditions", rows, **extra)
 
 
 def visits(

@@ -100,6 +100,9 @@ async def test_four_diabetics_in_a_ward_show_no_number_and_no_difference_gives_t
                       area="79")  # fmt: skip
     shown = sum(r["citizens"] or 0 for r in rows(answer, province="79"))
     assert province["citizens"] == 27 and province["citizens"] - shown not in range(1, 10)
+    [rolled] = [h for h in answer["hidden_wards"] if h["area"] == "79"]
+    assert rolled["condition"] == "diabetes" and rolled["wards_hidden"] >= 2
+    assert rolled["together"] == province["citizens"] - shown  # the 4 is in there, not alone
     [by_band] = rows(read.conditions(view, LEADER, "ward", "*", "60-79", condition="diabetes"),
                      area=VUNG_TAU)  # fmt: skip
     assert by_band["citizens"] is None  # born 1960: 66 this year
