@@ -217,3 +217,27 @@ async def upsert_by_id(collection, _id: str, update: dict, new_doc: dict) -> Non
         await collection.insert_one({"_id": _id, **new_doc})
     except DuplicateKeyError:  # created concurrently: apply the update to it
         await collection.update_one({"_id": _id}, update)
+
+
+async def put_all_by_id(collection: Any, docs: dict[str, dict[str, Any]]) -> None:
+    """Store each document whole under its `_id`: inserted if new, replaced field by field if
+    not (by `_id` only, the one filter FerretDB v1 does not scan for)."""
+    if not docs:
+        return
+    ids = list(docs)
+    held = {
+        d["_id"] for d in await collection.find({"_id": {"$in": ids}}, {"_id": 1}).to_list(None)
+    }
+    new = [{"_id": k, **docs[k]} for k in ids if k not in held]
+    taken: set[str] = set()
+    if new:
+        try:
+            await collection.insert_many(new, ordered=False)
+        except BulkWriteError as exc:  # created meanwhile: replace them as well
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {new[e["index"]]["_id"] for e in errors}
+    updates = [UpdateOne({"_id": k}, {"$set": docs[k]}) for k in ids if k in held | taken]
+    if updates:
+        await collection.bulk_write(updates, ordered=False)

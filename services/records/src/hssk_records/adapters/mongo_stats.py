@@ -11,9 +11,8 @@ from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
-from hssk_kit.mongo import DUPLICATE_KEY, ByIdReader
+from hssk_kit.mongo import ByIdReader, put_all_by_id
 from hssk_records.domain.stats.journal import Catalog, Journal
 from hssk_records.domain.stats.shares import PersonShare, VisitShare
 
@@ -58,7 +57,7 @@ class MongoStatsStore:
             "people": [{"_id": k, **asdict(v)} for k, v in journal.people.items()],
             "visits": [{"_id": k, **asdict(v)} for k, v in journal.visits.items()],
         }
-        await _put(self._journals, f"journal@{journal.partition}", doc)
+        await put_all_by_id(self._journals, {f"journal@{journal.partition}": doc})
 
     async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
         ids = [f"catalog@{p}" for p in partitions]
@@ -69,7 +68,7 @@ class MongoStatsStore:
         }
 
     async def save_catalog(self, catalog: Catalog) -> None:
-        await _put(self._catalogs, f"catalog@{catalog.partition}", asdict(catalog))
+        await put_all_by_id(self._catalogs, {f"catalog@{catalog.partition}": asdict(catalog)})
 
     async def offsets(self, tallies: list[str]) -> dict[str, int]:
         found = await self._offsets.get_many(tallies)
@@ -119,33 +118,5 @@ class MongoStatsStore:
         return {d["_id"]: _visit(d) for d in found}
 
     async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
-        await _put_all(self._people, {k: asdict(v) for k, v in people.items()})
-        await _put_all(self._visits, {k: asdict(v) for k, v in visits.items()})
-
-
-async def _put(collection: Any, _id: str, doc: dict[str, Any]) -> None:
-    await _put_all(collection, {_id: doc})
-
-
-async def _put_all(collection: Any, docs: dict[str, dict[str, Any]]) -> None:
-    """Store each document whole under its `_id`: inserted if new, replaced field by field if
-    not (by `_id` only, the one filter FerretDB v1 does not scan for)."""
-    if not docs:
-        return
-    ids = list(docs)
-    held = {
-        d["_id"] for d in await collection.find({"_id": {"$in": ids}}, {"_id": 1}).to_list(None)
-    }
-    new = [{"_id": k, **docs[k]} for k in ids if k not in held]
-    taken: set[str] = set()
-    if new:
-        try:
-            await collection.insert_many(new, ordered=False)
-        except BulkWriteError as exc:  # created meanwhile: replace them as well
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            taken = {new[e["index"]]["_id"] for e in errors}
-    updates = [UpdateOne({"_id": k}, {"$set": docs[k]}) for k in ids if k in held | taken]
-    if updates:
-        await collection.bulk_write(updates, ordered=False)
+        await put_all_by_id(self._people, {k: asdict(v) for k, v in people.items()})
+        await put_all_by_id(self._visits, {k: asdict(v) for k, v in visits.items()})
