@@ -22,7 +22,6 @@ from hssk_records.domain.stats.journal import doc_of
 from hssk_records.domain.stats.shares import VN
 from hssk_records.ports import StatsStore
 
-LEVELS = ("ward", "province", "city")
 MAX_CACHED = 512
 REANSWERED = 32  # recent questions answered again after each change of the figures
 log = logging.getLogger("hssk_records.statistics")

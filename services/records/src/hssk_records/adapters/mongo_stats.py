@@ -36,6 +36,10 @@ class MongoStatsStore:
         self._people = db["stats_people"]
         self._visits = db["stats_visits"]
         self._offsets = ByIdReader(self._tallies, fields=["offset"])
+        self._tally_reads = ByIdReader(self._tallies, fields=["counts"])
+        self._catalog_reads = ByIdReader(self._catalogs)
+        self._people_reads = ByIdReader(self._people)
+        self._visit_reads = ByIdReader(self._visits)
 
     async def journal(self, partition: int) -> Journal | None:
         doc = await self._journals.find_one({"_id": f"journal@{partition}"})
@@ -60,8 +64,7 @@ class MongoStatsStore:
         await put_all_by_id(self._journals, {f"journal@{journal.partition}": doc})
 
     async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
-        ids = [f"catalog@{p}" for p in partitions]
-        found = await self._catalogs.find({"_id": {"$in": ids}}).to_list(None)
+        found = (await self._catalog_reads.get_many([f"catalog@{p}" for p in partitions])).values()
         return {
             d["partition"]: Catalog(d["partition"], d["end"], d.get("at"), d.get("docs", {}))
             for d in found
@@ -104,18 +107,14 @@ class MongoStatsStore:
             await self._tallies.bulk_write(updates, ordered=False)
 
     async def tallies(self, ids: list[str]) -> dict[str, dict[str, int]]:
-        if not ids:
-            return {}
-        found = await self._tallies.find({"_id": {"$in": ids}}).to_list(None)
-        return {d["_id"]: d.get("counts", {}) for d in found}
+        found = await self._tally_reads.get_many(ids)
+        return {t: d.get("counts", {}) for t, d in found.items()}
 
     async def people(self, ids: list[str]) -> dict[str, PersonShare]:
-        found = await self._people.find({"_id": {"$in": ids}}).to_list(None) if ids else []
-        return {d["_id"]: _person(d) for d in found}
+        return {k: _person(d) for k, d in (await self._people_reads.get_many(ids)).items()}
 
     async def visits(self, keys: list[str]) -> dict[str, VisitShare]:
-        found = await self._visits.find({"_id": {"$in": keys}}).to_list(None) if keys else []
-        return {d["_id"]: _visit(d) for d in found}
+        return {k: _visit(d) for k, d in (await self._visit_reads.get_many(keys)).items()}
 
     async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
         await put_all_by_id(self._people, {k: asdict(v) for k, v in people.items()})

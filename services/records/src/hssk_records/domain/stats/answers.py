@@ -40,8 +40,9 @@ def hidden_wards(cube: Cube, provinces: list[str], measure: tuple[str, ...]) -> 
     """Per province, the wards whose `measure` is hidden, rolled up: their number and what they
     hold together (the province's figure minus its shown wards: the gate made it safe)."""
     out = []
+    every_ward = cube.areas("ward")
     for p in provinces:
-        wards = [w for w in cube.areas("ward") if regions.province_of(w) == p]
+        wards = [w for w in every_ward if regions.province_of(w) == p]
         hidden = [w for w in wards if cube.value("ward", w, *measure) is None]
         total = cube.value("province", p, *measure)
         if hidden:

@@ -37,9 +37,5 @@ def name_of(code: str) -> str:
     return _registry()[1].get(code, code)
 
 
-def is_province(code: str) -> bool:
-    return code == UNKNOWN or (len(code) == 2 and code in _registry()[1])
-
-
 def wards_of(province: str) -> list[str]:
     return sorted(w for w, p in _registry()[0].items() if p == province)

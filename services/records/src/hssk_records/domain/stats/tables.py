@@ -43,7 +43,8 @@ def completeness(cells: Mapping[str, int], policy: Policy) -> Cube:
 
 def population(cells: Mapping[str, int], year: int, policy: Policy) -> Cube:
     """`cells`: "<ward>|<sex>|<birth year>" -> citizens."""
-    return build(_by_sex_and_age("pop", cells, year), crossed("pop", SEXES, BANDS_OF_AGE), policy)
+    base = _with_margins(_by_sex_and_age("pop", cells, year))
+    return build(base, crossed("pop", SEXES, BANDS_OF_AGE), policy)
 
 
 def condition(cells: Mapping[str, int], pop: Cube, year: int, policy: Policy) -> Cube:
@@ -54,7 +55,7 @@ def condition(cells: Mapping[str, int], pop: Cube, year: int, policy: Policy) ->
     having = _by_sex_and_age("cond", cells, year)
     base: Base = dict(having)
     for (level, area, kind, *coords), n in pop.counts.items():
-        if level == "ward" and kind == "pop" and ALL not in coords:
+        if level == "ward" and kind == "pop" and ALL not in coords:  # finest cells only
             held = having.get((area, ("cond", *coords)), 0)
             base[(area, ("pop", *coords))] = n
             base[(area, ("without", *coords))] = n - held
@@ -80,11 +81,12 @@ def visits(cells: Mapping[str, int], policy: Policy) -> Cube:
 
 
 def _by_sex_and_age(kind: str, cells: Mapping[str, int], year: int) -> Base:
+    """The finest cells, (ward, (kind, sex, age band)); margins are added once, by the caller."""
     base: Counter[tuple[str, Coords]] = Counter()
     for cell, n in cells.items():
         ward, sex, born = cell.split("|")
         base[(ward, (kind, sex if sex in SEXES else "other", age_band(born, year)))] += n
-    return _with_margins(dict(base))
+    return dict(base)
 
 
 def _with_margins(base: Base) -> Base:
