@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from hssk_cli import stack
+from hssk_cli.paths import Layout
+from hssk_cli.sandbox.receipts import signature
 from hssk_contracts import topics
-from tests.conftest import SUMMARIES
+from tests.conftest import ROOT, SUMMARIES
 from tests.e2e.test_hospital_formats import SAMPLES, fresh, tables
 from tests.e2e.test_visit_flow import example_visit, send
 from tests.security import provoke_records
@@ -184,7 +186,19 @@ async def test_rare_answers_are_really_given(http, token, citizen, producer, tai
     clock = await http.put(f"{stack.BY_NAME['notify'].url}/v1/dev/clock", headers=op,
                            json={"at": datetime.now(UTC).isoformat()})  # fmt: skip
     assert _record("notify", "PUT", "/v1/dev/clock", clock) == 200
+    await _signed_receipt(http)
     await _dead_letter_read_and_replayed(http, token, producer, tail)
+
+
+async def _signed_receipt(http) -> None:
+    """A provider's receipt signed with the shared secret, for a message that is not ours."""
+    secret = stack.receipt_secret(Layout(ROOT)).read_bytes().strip()
+    raw = json.dumps({"request_id": "nobody:sms", "message_id": "m", "status": "DELIVERED",
+                      "done_at": datetime.now(UTC).isoformat()}).encode()  # fmt: skip
+    headers = {"Content-Type": "application/json", "X-HSSK-Signature": signature(secret, raw)}
+    url = f"{stack.BY_NAME['notify'].url}/v1/receipts/sms"
+    answer = await http.post(url, content=raw, headers=headers)
+    assert _record("notify", "POST", "/v1/receipts/{channel}", answer) == 200, answer.text
 
 
 async def _merged_record_is_gone(http, token) -> None:

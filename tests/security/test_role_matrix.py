@@ -157,6 +157,9 @@ POLICY = [
       {"ward_officer": 200, "operator": 200}, frozenset({"other_ward_officer"})),
     R("notify", "GET", "/v1/stats", lambda c: ("/v1/stats", None),
       {"leader": 200, "operator": 200}),
+    R("notify", "POST", "/v1/receipts/{channel}",  # signed by the provider, not a token
+      lambda c: ("/v1/receipts/sms", {"request_id": "x:sms"}),
+      {caller: 401 for caller in CALLERS}, public=True),
     R("notify", "PUT", "/v1/dev/clock",
       lambda c: ("/v1/dev/clock", {"at": datetime.now(UTC).isoformat()}), {"operator": 200}),
 ]  # fmt: skip

@@ -21,7 +21,7 @@ from hssk_notify.adapters.mongo import mongo_stores
 from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain.caps import Caps
 from hssk_notify.domain.decisions import Rules
-from hssk_notify.entrypoints import consumer, http
+from hssk_notify.entrypoints import consumer, http, http_receipts
 from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
 
@@ -88,6 +88,15 @@ def bootstrap(
     app.include_router(
         http.router(stores=stores, audit=audit, clock=clock, min_cell=settings.min_cell)
     )
+    app.include_router(
+        http_receipts.router(
+            secret=_secret_bytes(settings.receipt_secret_file),
+            stores=stores,
+            publish=publisher.publish,
+            wake=scheduler.wake,
+            clock=clock,
+        )
+    )
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
@@ -100,6 +109,10 @@ def bootstrap(
         await client.close()
 
     return Service(app=app, start=publisher.start, stop=stop, workers=[loop.run, scheduler.run])
+
+
+def _secret_bytes(path: str | None) -> bytes:
+    return Path(path).read_bytes().strip() if path else b""
 
 
 def _secret(path: str | None) -> str:

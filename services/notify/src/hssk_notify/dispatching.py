@@ -156,7 +156,7 @@ def _attempted(
 async def _sent(task: Task, state: CitizenState, stores: Stores, publish: Publish, now) -> str:
     await publish(topics.NOTIFY_REMINDER, outcomes.outcome(task, now))
     await stores.tasks.put(task)
-    if task.kind == "incomplete_profile":
+    if task.kind == "incomplete_profile" and not task.undelivered:  # counted when first sent
         await stores.states.save(state.with_sent(task.campaign, now))
     await stores.worklist.remove(task.person_id)
     metrics.OUTCOMES.labels(task.kind, "sent", task.channel or "").inc()

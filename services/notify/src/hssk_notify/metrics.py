@@ -20,6 +20,12 @@ SCHEDULER_LAG = Gauge(
     "notify_scheduler_lag_seconds", "How far the scheduler's due cursor is behind the clock"
 )
 SWEPT = Counter("notify_swept_states_total", "Citizens' states read by the daily sweep")
+RECEIPTS = Counter(
+    "notify_receipts_total",
+    "Delivery receipts from providers, by channel and what they did (delivered, sent_again, "
+    "repeat, stale, unknown; refused ones are counted by why)",
+    ["channel", "outcome"],
+)
 DISPATCH_ERRORS = Counter(
     "notify_dispatch_errors_total", "Due tasks whose dispatch raised (tried again next tick)"
 )

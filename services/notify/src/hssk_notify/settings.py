@@ -19,6 +19,8 @@ class Settings(ServiceSettings):
     zns_url: str = ""
     push_url: str = ""
     provider_token_file: str | None = None  # a bearer token the providers expect
+    # The secret providers sign delivery receipts with (HMAC-SHA256); none: receipts refused.
+    receipt_secret_file: str | None = None
     provider_timeout_s: float = Field(default=5.0, gt=0, le=60)
     provider_retries: int = Field(default=2, ge=0, le=5)
     # The page where a citizen fills in their record (named in every completeness reminder).

@@ -18,10 +18,11 @@ from hssk_contracts.events import (
     RecordChangedData,
 )
 from hssk_kit.fakes import RecordingPublish
-from hssk_notify import dispatching, handlers
+from hssk_notify import dispatching, handlers, receiving
 from hssk_notify.adapters.memory import in_memory_stores
 from hssk_notify.domain.decisions import Rules
 from hssk_notify.domain.messages import Channel, ErrorClass, Message, Receipt
+from hssk_notify.domain.receipts import Report
 from hssk_notify.domain.window import VN
 from hssk_notify.scheduler import Scheduler
 
@@ -106,6 +107,14 @@ class World:
         for _ in range(10):  # as the scheduler's ticks would, a second apart: catch up
             done += await self.scheduler.dispatch_due(self.now)
         return done
+
+    async def receipt(self, message: Message, *, delivered: bool = True) -> str:
+        """The provider reports what became of `message` (an SMS delivery report)."""
+        report = Report(message.channel, message.key, f"{message.channel}-id", delivered,
+                        None if delivered else "expired", self.now)  # fmt: skip
+        return await receiving.on_receipt(
+            report, stores=self.stores, publish=self.publish, wake=lambda: None, now=self.now
+        )
 
     def events(self, kind: str | None = None) -> list[Any]:
         return [e for t, e in self.publish.sent

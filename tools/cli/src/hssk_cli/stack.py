@@ -90,6 +90,7 @@ def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
             # A clock tests and demos may set (PUT /v1/dev/clock): a night in seconds.
             "MANUAL_CLOCK": "true",
             "SELF_DECLARATION_URL": f"{BY_NAME['records'].url}/me",
+            "RECEIPT_SECRET_FILE": str(receipt_secret(layout)),
         }
     return {svc.env_prefix + k: v for k, v in values.items()}
 
@@ -99,6 +100,11 @@ def ready(svc: ServiceDef) -> bool:
         return httpx.get(f"{svc.url}/readyz", timeout=3.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def receipt_secret(layout: Layout) -> Path:
+    """What the sandbox's providers sign delivery receipts with, and notify checks them by."""
+    return devtokens.ensure_secret(layout.keys / "notify-receipts.key")
 
 
 def sandbox_outbox(layout: Layout) -> Path:
@@ -115,6 +121,8 @@ def sandbox_ready() -> bool:
 def start_sandbox(layout: Layout, timeout_s: float = 30) -> None:
     argv = [sys.executable, "-m", "hssk_cli.sandbox", "--smtp-port", str(SANDBOX_SMTP_PORT)]
     argv += ["--http-port", str(SANDBOX_HTTP_PORT), "--outbox", str(sandbox_outbox(layout))]
+    argv += ["--receipts-url", f"{BY_NAME['notify'].url}/v1/receipts"]
+    argv += ["--receipts-secret-file", str(receipt_secret(layout))]
     pid = procs.start(layout, "sandbox", argv)
     procs.wait_for("the sandbox", sandbox_ready, timeout_s, layout.logs / "sandbox.log", pid)
 

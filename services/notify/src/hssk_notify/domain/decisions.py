@@ -47,8 +47,9 @@ def decide(task: Task, state: CitizenState, now: datetime, rules: Rules = Rules(
         return Suppress("expired")
     if state.preferences.opt_out:
         return Suppress("opted_out")
-    if task.kind == "incomplete_profile":
-        # Appointment reminders are care: no one is held out of them, and no campaign cap.
+    if task.kind == "incomplete_profile" and not task.undelivered:
+        # Appointment reminders are care: no one is held out of them, and no campaign cap. A
+        # reminder sent again after an undelivered receipt was counted when it was first sent.
         if holdout.in_holdout(state.person_id, task.campaign, rules.holdout_share):
             return Suppress("held_out")
         sent = state.campaigns.get(task.campaign, 0)
@@ -56,7 +57,9 @@ def decide(task: Task, state: CitizenState, now: datetime, rules: Rules = Rules(
             return Suppress(refusal)
     if not window.in_window(now):
         return Defer(window.next_open(now))
-    steps = state.steps()
+    steps = [s for s in state.steps() if s[0] not in task.undelivered]
+    if not steps and task.undelivered:
+        return Send([])  # every channel left was tried: it fails, and the ward follows it up
     if not steps and state.contact_pending and task.reason != AWAITING_CONTACT:
         # records announces the change before the contact details it may bring: wait for them
         return Defer(now + CONTACT_GRACE, AWAITING_CONTACT)

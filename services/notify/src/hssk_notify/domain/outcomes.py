@@ -51,7 +51,10 @@ def outcome(task: Task, now: datetime, provider_id: str | None = None):
     kind = OUTCOMES[task.status]
     last = task.attempts[-1] if task.attempts else None
     return kind.new(
-        event_id=derive_event_id("reminder", task.id, task.status, task.reason or ""),
+        # after an undelivered receipt the task is sent again: its next outcome is a new event
+        event_id=derive_event_id(
+            "reminder", task.id, task.status, task.reason or "", *task.undelivered
+        ),
         producer=PRODUCER,
         key=task.person_id,
         occurred_at=now,

@@ -45,6 +45,10 @@ class Task(Frozen):
     channel: Channel | None = None  # the channel it went (or is going) on
     attempts: tuple[Attempt, ...] = ()
     completed_at: datetime | None = None  # the gap closed after this task was planned
+    # Channels whose provider accepted the message and then reported it undelivered (a
+    # receipt): the task is sent again further down the ladder, never on those again.
+    undelivered: tuple[Channel, ...] = ()
+    delivered_at: datetime | None = None  # the provider's receipt: the handset got it
     ward_code: str | None = None
 
     @property

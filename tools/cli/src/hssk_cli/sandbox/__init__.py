@@ -4,8 +4,11 @@ they accept to a JSON-lines outbox. Run it with `python -m hssk_cli.sandbox --sm
 
 HTTP: POST /sms /zns /push (the providers, shapes in hssk_notify.adapters.channels.providers);
 POST /faults (a `Fault`: {"channel", "error", "to"?, "times"?, "retry_after_s"?, "delay_s"?}),
-DELETE /faults; GET /outbox[?to=], DELETE /outbox; GET /healthz. Providers accept an
-Idempotency-Key once: a repeat gets the same answer and is not recorded again. SMTP records a
+DELETE /faults; GET /outbox[?to=], DELETE /outbox; GET /receipts; GET /healthz. With
+`--receipts-url` and `--receipts-secret-file`, each accepted SMS or Zalo message is followed by
+a signed delivery receipt to notify (the fault "undelivered": accepted, then reported lost).
+Providers accept an Idempotency-Key once: a repeat gets the same answer and is not recorded
+again. SMTP records a
 repeated Message-ID with "duplicate": true. Fixed rule: ZNS answers -118 (no Zalo account) to
 any phone ending in 0000.
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 import uvicorn
 
 from hssk_cli.sandbox.providers import INACTIVE_SUFFIX, provider_app
+from hssk_cli.sandbox.receipts import Receipts
 from hssk_cli.sandbox.smtp import SmtpHandler, serve_smtp
 from hssk_cli.sandbox.state import Fault, Outbox, Record, Sandbox, table
 
@@ -27,6 +31,7 @@ __all__ = [
     "INACTIVE_SUFFIX",
     "Fault",
     "Outbox",
+    "Receipts",
     "Record",
     "Running",
     "Sandbox",
@@ -61,10 +66,16 @@ class Running:
 
 
 async def start(
-    outbox: Path, *, host: str = "127.0.0.1", smtp_port: int = 0, http_port: int = 0
+    outbox: Path,
+    *,
+    host: str = "127.0.0.1",
+    smtp_port: int = 0,
+    http_port: int = 0,
+    receipts: Receipts | None = None,
 ) -> Running:
-    """Both servers on this event loop; port 0 picks a free port (read it from the answer)."""
-    sandbox = Sandbox(Outbox(outbox))
+    """Both servers on this event loop; port 0 picks a free port (read it from the answer).
+    With `receipts`, accepted SMS and Zalo messages are reported to notify's webhook."""
+    sandbox = Sandbox(Outbox(outbox), receipts=receipts)
     smtp = await serve_smtp(sandbox, host, smtp_port)
     smtp_port = smtp.sockets[0].getsockname()[1]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -89,10 +89,14 @@ def provider_app(sandbox: Sandbox, smtp_port: int = 0) -> FastAPI:
         fault = sandbox.fault(channel, record["to"], unicode=unicode)
         if fault is None and channel == "zalo" and record["to"].endswith(INACTIVE_SUFFIX):
             fault = Fault(channel="zalo", error="user_inactive")
-        if fault is not None:
+        lost = fault is not None and fault.error == "undelivered"  # accepted, never arrives
+        if fault is not None and not lost:
             return await failure(channel, fault)
         provider_id = f"{channel}-{uuid.uuid4().hex[:16]}"
-        sandbox.outbox.add({**record, "key": key, "provider_id": provider_id, "duplicate": False})
+        sandbox.outbox.add({**record, "key": key, "provider_id": provider_id, "duplicate": False,
+                            **({"undelivered": True} if lost else {})})  # fmt: skip
+        if sandbox.receipts is not None:
+            sandbox.receipts.report(channel, key, provider_id, delivered=not lost)
         return accepted(channel, provider_id)
 
     @app.post("/sms")
@@ -135,6 +139,11 @@ def provider_app(sandbox: Sandbox, smtp_port: int = 0) -> FastAPI:
     async def clear_outbox() -> Record:
         sandbox.outbox.clear()
         return {"cleared": True}
+
+    @app.get("/receipts")
+    async def receipts() -> list[Record]:
+        """The delivery receipts sent to notify, and what it answered."""
+        return sandbox.receipts.sent if sandbox.receipts else []
 
     @app.get("/healthz")
     async def healthz() -> Record:

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from hssk_cli.sandbox.receipts import Receipts
+
 Record = dict[str, Any]
 ChannelName = Literal["app", "zalo", "sms", "email"]
 FaultError = Literal[
@@ -23,6 +25,7 @@ FaultError = Literal[
     "invalid_recipient",
     "rejected_content",
     "rejected_unicode",  # SMS only, and only for a message sent with unicode=true
+    "undelivered",  # accepted, then an EXPIRED delivery receipt (SMS; Zalo sends none then)
 ]
 
 
@@ -70,6 +73,7 @@ class Sandbox:
     outbox: Outbox
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)  # calls per channel, for tests
+    receipts: Receipts | None = None  # None: no delivery receipts are sent
 
     def fault(
         self,
@@ -105,6 +109,7 @@ def table(records: list[Record]) -> str:
         if r.get("subject"):
             text = f"{r['subject']}: {text}"
         channel = r["channel"] + (" (dup)" if r.get("duplicate") else "")
+        channel += " (undelivered)" if r.get("undelivered") else ""
         rows.append((str(r["time"])[:19].replace("T", " "), channel, str(r["to"]), text))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(
