@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from pymongo import AsyncMongoClient, UpdateOne, monitoring
 
-from hssk_kit.mongo import BatchedInserts, ByIdReader, update_each
+from hssk_kit.mongo import BatchedInserts, BatchedUpserts, ByIdReader, update_each
 from tests.conftest import MONGO_URL
 
 
@@ -78,6 +78,22 @@ async def test_concurrent_inserts_share_one_insert_and_each_learns_its_outcome(s
     assert commands.seen["insert"] == 1
     stored = {d["_id"]: d["by"] async for d in docs.find({})}
     assert stored == {"taken": "earlier", "b": "first", "c": "c"}
+
+
+async def test_concurrent_upserts_share_one_update_and_create_only_the_new(scratch):
+    docs, commands = scratch
+    await docs.insert_many([{"_id": f"old{i}", "n": 0} for i in range(20)])
+    upserts = BatchedUpserts(docs)
+    commands.seen.clear()
+
+    await asyncio.gather(*(upserts.upsert(f"old{i}", {"$set": {"n": i}}, {"n": i})
+                           for i in range(20)))  # fmt: skip
+    assert (commands.seen["update"], commands.seen["find"], commands.seen["insert"]) == (1, 0, 0)
+    await asyncio.gather(*(upserts.upsert(k, {"$set": {"n": 7}}, {"n": 7})
+                           for k in ("old3", "new1", "new2")))  # fmt: skip
+
+    stored = {d["_id"]: d["n"] async for d in docs.find({})}
+    assert stored == {**{f"old{i}": i for i in range(20)}, "old3": 7, "new1": 7, "new2": 7}
 
 
 async def test_in_on_id_is_pushed_down_to_sqlite(scratch):

@@ -78,6 +78,15 @@ async def test_many_concurrent_adds_into_one_minute_are_all_kept(stores):
     assert await stores.due.cursor("dispatch") == "2030-01-01T00:01"
 
 
+async def test_a_lease_term_has_one_holder_whoever_asks_at_once(stores):
+    term = f"scheduler@{uuid.uuid4().int % 10**9}"
+    holders = await asyncio.gather(*(stores.due.claim(term, f"r{i}") for i in range(8)))
+    assert len(set(holders)) == 1 and holders[0] in {f"r{i}" for i in range(8)}
+    assert await stores.due.claim(term, "late") == holders[0]
+    await stores.due.forget(term)
+    assert await stores.due.claim(term, "late") == "late"
+
+
 async def test_a_numbers_log_keeps_the_last_24_hours(stores):
     number = f"849{uuid.uuid4().int % 10**8:08d}"
     for hours in (30, 5, 1):

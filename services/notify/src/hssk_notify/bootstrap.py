@@ -22,6 +22,7 @@ from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain.caps import Caps
 from hssk_notify.domain.decisions import Rules
 from hssk_notify.entrypoints import consumer, http, http_receipts
+from hssk_notify.lease import Lease, holder_name
 from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
 
@@ -60,11 +61,12 @@ def bootstrap(
         dispatch=lambda task_id, now: dispatching.dispatch(
             task_id, stores=stores, channels=channels, publish=publisher.publish, now=now
         ),
-        schedule=lambda state, tasks, now: handlers.schedule(
-            state, tasks, stores, publisher.publish, now, link, scheduler.wake
+        schedule=lambda state, tasks, now, index_due=True: handlers.schedule(
+            state, tasks, stores, publisher.publish, now, link, scheduler.wake, index_due=index_due
         ),
         clock=clock,
         tick_s=settings.scheduler_tick_s,
+        lease=Lease(stores.due, holder_name()),
     )
     loop = ConsumerLoop(
         service=SERVICE,

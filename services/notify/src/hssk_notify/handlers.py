@@ -46,12 +46,16 @@ async def schedule(
     now: datetime,
     link: str,
     wake: Wake,
+    index_due: bool = True,
 ) -> int:
-    """Store, index and announce each task the state has not planned yet; then the state."""
+    """Store, index and announce each task the state has not planned yet; then the state.
+    `index_due=False`: tasks due by `now` are not put in a due minute (the caller dispatches
+    them itself, and again after a crash)."""
     new = [t for t in planned if t.id not in state.tasks]
     for task in new:
         await stores.tasks.add(task)  # known already (a crash before the state): kept as is
-        await stores.due.add(minute(task.due_at), task.id)
+        if index_due or task.due_at > now:
+            await stores.due.add(minute(task.due_at), task.id)
         message = words(task, state, link).sms
         await publish(
             topics.NOTIFY_REMINDER,

@@ -19,6 +19,9 @@ UNACCENTED = Counter(
 SCHEDULER_LAG = Gauge(
     "notify_scheduler_lag_seconds", "How far the scheduler's due cursor is behind the clock"
 )
+SCHEDULER_LEADER = Gauge(
+    "notify_scheduler_leader", "1 while this replica holds the scheduler's lease, else 0"
+)
 SWEPT = Counter("notify_swept_states_total", "Citizens' states read by the daily sweep")
 RECEIPTS = Counter(
     "notify_receipts_total",

@@ -48,6 +48,13 @@ class DueIndex(Protocol):
 
     async def move(self, name: str, value: str) -> None: ...
 
+    async def claim(self, term: str, holder: str) -> str:
+        """Take the lease term `term` for `holder` unless someone took it first; answers who
+        holds it. One document per term, created once (a unique `_id`): atomic on every engine."""
+
+    async def forget(self, term: str) -> None:
+        """Drop a lease term long past."""
+
 
 class NumberLog(Protocol):
     """When messages went to one address (a phone number): the 3-per-24-hours cap."""

@@ -1,7 +1,13 @@
 """The durable scheduler: a worker that reads the due minutes from its cursor up to now by `_id`
 and dispatches their tasks, and once a day (from 06:00 Vietnam time) sweeps every citizen's state
-to plan what a new day or week calls for. Both cursors are stored, so a restart resumes where the
-last run stopped; a task dispatched twice is a no-op the second time (its status is final)."""
+for what a new day or week calls for. Both cursors are stored, so a restart resumes where the
+last run stopped; a task dispatched twice is a no-op the second time (its status is final).
+
+The sweep plans lazily: a citizen owed something new gets only an entry "plan:<day>:<person>" in
+a due minute (one write per batch of 500 citizens, not four writes each), spread over the first
+two hours the sending window is open; when that minute falls due, the citizen's tasks are planned
+from their state as it is then, and those due are dispatched at once. So a Monday, when every
+incomplete citizen is owed a new week's reminder, sweeps as fast as a quiet day."""
 
 from __future__ import annotations
 
@@ -11,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 
 from hssk_notify import metrics
-from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import plan
-from hssk_notify.domain.window import VN
+from hssk_notify.domain.window import VN, next_open
+from hssk_notify.lease import Always, Lease
 from hssk_notify.stores import Stores, minute, next_minute
 
 log = logging.getLogger(__name__)
@@ -21,6 +27,8 @@ Dispatch = Callable[[str, datetime], Awaitable[str]]
 Schedule = Callable[..., Awaitable[int]]
 SWEEP_FROM = time(6)
 SWEEP_BATCH = 500
+PLAN = "plan:"  # a due entry that plans a citizen's tasks: "plan:<day>:<person_id>"
+SPREAD = 120  # the sweep's plans are spread over this many minutes from the window's opening
 PARALLEL = 32
 MINUTES_PER_TICK = 2 * 24 * 60  # more than the first look back
 FIRST_LOOK_BACK = timedelta(days=1)
@@ -38,9 +46,11 @@ class Scheduler:
         schedule: Schedule,
         clock: Callable[[], datetime],
         tick_s: float = 1.0,
+        lease: Lease | Always | None = None,
     ):
         self._stores, self._dispatch, self._schedule = stores, dispatch, schedule
         self._clock, self._tick_s = clock, tick_s
+        self._lease = lease or Always()  # replicas share the work through a Lease
         self._woken = asyncio.Event()
         self._gate = asyncio.Semaphore(PARALLEL)
 
@@ -53,11 +63,15 @@ class Scheduler:
     async def run(self) -> None:
         while True:
             self._woken.clear()
-            await self.tick()
+            await self.step()
             try:
                 await asyncio.wait_for(self._woken.wait(), self._tick_s)
             except TimeoutError:
                 pass
+
+    async def step(self) -> int:
+        """One turn of the loop: a tick if this replica holds the lease, else nothing."""
+        return await self.tick() if await self._lease.hold() else 0
 
     async def tick(self) -> int:
         """Dispatch everything due up to now, then sweep if today's sweep is owed."""
@@ -75,6 +89,8 @@ class Scheduler:
             await self._stores.due.move("dispatch", at)
         done = 0
         for _ in range(MINUTES_PER_TICK):  # after a long outage: two days of minutes a tick
+            if not self._lease.held():
+                break  # another replica may lead by now: the next tick asks again
             ids = await self._stores.due.due(at)
             results = await asyncio.gather(
                 *(self._one(task_id, now) for task_id in ids), return_exceptions=True
@@ -96,7 +112,11 @@ class Scheduler:
 
     async def _one(self, task_id: str, now: datetime) -> None:
         async with self._gate:
-            await self._dispatch(task_id, now)
+            if task_id.startswith(PLAN):
+                day, person_id = task_id.removeprefix(PLAN).split(":", 1)
+                await self._plan_and_send(person_id, now, day)
+            else:
+                await self._dispatch(task_id, now)
 
     async def sweep_if_due(self, now: datetime) -> int:
         local = now.astimezone(VN)
@@ -109,22 +129,41 @@ class Scheduler:
         return await self.sweep(now, day, after=done or "")
 
     async def sweep(self, now: datetime, day: str, after: str = "") -> int:
-        """Plan for every citizen's state, in person_id order, saving the cursor per batch."""
-        planned = 0
+        """Every citizen's state, in person_id order: those owed a new task get a plan entry in
+        a due minute (saved per batch, with the cursor). Answers how many are owed."""
+        owed_count, n = 0, 0
         async for batch in self._stores.states.batches(SWEEP_BATCH, after):
+            if not self._lease.held():
+                return owed_count  # the cursor is saved: whoever leads next resumes
+            # most days nothing is new for a citizen: their state is all it costs
             owed = [s for s in batch if any(t.id not in s.tasks for t in plan(s, now, ""))]
-            # most days nothing is new for a citizen (no second read); the others in parallel
-            planned += sum(await asyncio.gather(*(self._plan_one(s, now, day) for s in owed)))
+            at = minute(next_open(now) + timedelta(minutes=n % SPREAD))
+            n += 1
+            # added together: the due index writes them in one command
+            await asyncio.gather(
+                *(self._stores.due.add(at, f"{PLAN}{day}:{s.person_id}") for s in owed)
+            )
+            owed_count += len(owed)
             metrics.SWEPT.inc(len(batch))
             await self._stores.due.move(f"sweep:{day}", batch[-1].person_id)
         await self._stores.due.move(f"sweep:{day}", "done")
-        log.info("daily sweep done", extra={"day": day, "planned": planned})
-        return planned
+        log.info("daily sweep done", extra={"day": day, "owed": owed_count})
+        return owed_count
 
-    async def _plan_one(self, state: CitizenState, now: datetime, day: str) -> int:
-        async with self._stores.locks.hold(state.person_id):
-            fresh = await self._stores.states.get(state.person_id) or state
-            return await self._schedule(fresh, plan(fresh, now, f"sweep:{day}"), now)
+    async def _plan_and_send(self, person_id: str, now: datetime, day: str) -> None:
+        """A sweep's plan entry fell due: plan from the state as it is now (a change since may
+        have planned or resolved it), then dispatch what is due rather than wait a tick."""
+        async with self._stores.locks.hold(person_id):
+            state = await self._stores.states.get(person_id)
+            if state is None:
+                return
+            wanted = plan(state, now, f"sweep:{day}")
+            await self._schedule(state, wanted, now, index_due=False)
+        # every task due, new or not: after a crash this entry is read again and sends what
+        # the last run planned but did not send (a task already final is a no-op)
+        for task in wanted:
+            if task.due_at <= now:
+                await self._dispatch(task.id, now)
 
 
 def _start_of(key: str) -> datetime:

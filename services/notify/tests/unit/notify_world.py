@@ -68,8 +68,8 @@ class World:
             dispatch=lambda task_id, now: dispatching.dispatch(
                 task_id, stores=self.stores, channels=self.channels, publish=publish, now=now
             ),
-            schedule=lambda state, tasks, now: handlers.schedule(
-                state, tasks, self.stores, publish, now, LINK, lambda: None
+            schedule=lambda state, tasks, now, index_due=True: handlers.schedule(
+                state, tasks, self.stores, publish, now, LINK, lambda: None, index_due=index_due
             ),
             clock=lambda: self.now,
         )

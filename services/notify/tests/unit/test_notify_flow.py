@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from notify_world import PID, World, day, vn
 
-from hssk_notify import reading
+from hssk_notify import handlers, reading
 from hssk_notify.domain.state import Preferences
+from hssk_notify.domain.tasks import plan
 from hssk_notify.handlers import set_preferences
 
 OTHER = "22222222-2222-5222-8222-222222222222"
@@ -199,6 +200,28 @@ async def test_the_daily_sweep_plans_a_new_weeks_reminder(world):
     assert await world.scheduler.sweep_if_due(world.now) == 1
     await world.tick(vn(2026, 12, 21, 7, 0))
     assert len(world.messages()) == 2
+
+
+async def test_the_sweep_only_leaves_plan_entries_and_a_crash_after_planning_loses_nothing(world):
+    await world.contact()
+    await world.change()
+    await world.tick()
+    monday = vn(2026, 12, 21, 6, 30)
+    assert await world.scheduler.sweep_if_due(monday) == 1
+    assert len(world.stores.tasks.tasks) == 1  # no task written by the sweep: an entry at 07:00
+    # The 07:00 entry was planned, then the worker died before sending: the task is stored and
+    # on the state, and in no due minute of its own.
+    state = await world.stores.states.get(PID)
+    assert state is not None
+    seven = vn(2026, 12, 21, 7, 0)
+    wanted = plan(state, seven, "sweep:2026-12-21")
+    await handlers.schedule(state, wanted, world.stores, world.publish, seven, "l", lambda: None,
+                            index_due=False)  # fmt: skip
+    assert len(world.stores.tasks.tasks) == 2 and len(world.messages()) == 1
+    await world.tick(seven)  # the entry is read again: what was planned is sent, once
+    await world.tick(seven + timedelta(minutes=3))
+    assert len(world.messages()) == 2
+    assert len(world.events("ReminderScheduled")) == 2
 
 
 async def test_after_a_crash_mid_send_a_provider_gets_the_same_key_and_mail_is_not_resent(world):

@@ -1,8 +1,10 @@
 """Notify figures: the daily sweep over citizens' states (the real scheduler and adapters on
 FerretDB, an acks=all publisher to a scratch topic) on a quiet day (nothing new to plan) and on
-a Monday (every incomplete citizen owed this week's reminder), with a raw bound measured in the
-same run (the same documents read by one streamed `find`); and the reaction of the running
-notify to a record change (published as records would) until its ReminderSent, in the window."""
+a Monday (every incomplete citizen owed this week's reminder: the sweep leaves a plan entry
+each, and the morning's plan entries are then planned: task, due minute, event, state), with a
+raw bound measured in the same run (the same documents read by one streamed `find`); and the
+reaction of the running notify to a record change (published as records would) until its
+ReminderSent, in the window."""
 
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ from hssk_notify import handlers
 from hssk_notify.adapters import mongo as adapters
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import plan
-from hssk_notify.scheduler import Scheduler
+from hssk_notify.domain.window import next_open
+from hssk_notify.scheduler import SPREAD, Scheduler
+from hssk_notify.stores import minute
 
 SCRATCH = Topic("bench.notify.reminder.v1", "person_id", 6, ("bench",), ("bench",), "scratch")
 VN = timezone(timedelta(hours=7))
@@ -44,6 +48,8 @@ KEYS = (
     "notify_sweep_quiet_1m_minutes",
     "notify_sweep_monday_per_s",
     "notify_sweep_monday_1m_minutes",
+    "notify_morning_plans_per_s",
+    "notify_morning_plans_1m_minutes",
     "notify_raw_read_per_s",
     "ratio_notify_quiet_sweep_to_raw_read",
     "notify_reaction_p50_ms",
@@ -54,6 +60,8 @@ TABLE = """  notify daily sweep, {notify_sweep_states:,.0f} states (1,000,000 pr
 ({notify_sweep_quiet_1m_minutes:.1f} min)
     a Monday (each owed a new reminder)     {notify_sweep_monday_per_s:>10,.0f} /s  \
 ({notify_sweep_monday_1m_minutes:.1f} min)
+    then, from 07:00, each owed one planned  {notify_morning_plans_per_s:>10,.0f} /s  \
+({notify_morning_plans_1m_minutes:.1f} min; the sends are the providers')
     raw streamed read of the states         {notify_raw_read_per_s:>10,.0f} /s  \
 (quiet sweep / raw: {ratio_notify_quiet_sweep_to_raw_read:.2f})
   notify reaction, record change -> ReminderSent, in the window
@@ -76,8 +84,15 @@ async def sweep_rate(states: int) -> dict[str, float]:
     scheduler = Scheduler(
         stores=stores,
         dispatch=lambda task_id, now: asyncio.sleep(0, "later"),
-        schedule=lambda state, tasks, now: handlers.schedule(
-            state, tasks, stores, publish, now, "https://hssk.vn/me", lambda: None
+        schedule=lambda state, tasks, now, index_due=True: handlers.schedule(
+            state,
+            tasks,
+            stores,
+            publish,
+            now,
+            "https://hssk.vn/me",
+            lambda: None,
+            index_due=index_due,
         ),
         clock=lambda: monday,
     )
@@ -85,8 +100,15 @@ async def sweep_rate(states: int) -> dict[str, float]:
         await _load(db, states, last_week=monday - timedelta(days=7))
         raw = await _raw_read(db)
         started = time.perf_counter()
-        planned = await scheduler.sweep(monday, "bench-monday")
+        owed = await scheduler.sweep(monday, "bench-monday")
         monday_s = time.perf_counter() - started
+        # The plan entries fall due from 07:00: plan each (the sends are stubbed: "later").
+        await stores.due.move("dispatch", minute(next_open(monday)))
+        after = next_open(monday) + timedelta(minutes=SPREAD)
+        started = time.perf_counter()
+        await scheduler.dispatch_due(after)
+        morning_s = time.perf_counter() - started
+        planned = await db["notify_tasks"].count_documents({})
         started = time.perf_counter()
         again = await scheduler.sweep(monday, "bench-quiet")  # everything planned already
         quiet_s = time.perf_counter() - started
@@ -98,7 +120,11 @@ async def sweep_rate(states: int) -> dict[str, float]:
         "notify_sweep_states": float(states),
         "notify_sweep_quiet_per_s": states / quiet_s,
         "notify_sweep_monday_per_s": states / monday_s,
-        "notify_sweep_monday_planned": float(planned + again),
+        "notify_sweep_monday_owed": float(owed),
+        "notify_sweep_monday_planned": float(planned),
+        "notify_sweep_quiet_owed": float(again),
+        "notify_morning_plans_per_s": planned / morning_s,
+        "notify_morning_plans_1m_minutes": 1_000_000 / (planned / morning_s) / 60,
         "notify_raw_read_per_s": states / raw,
         "notify_sweep_quiet_1m_minutes": 1_000_000 / (states / quiet_s) / 60,
         "notify_sweep_monday_1m_minutes": 1_000_000 / (states / monday_s) / 60,

@@ -63,6 +63,7 @@ class InMemoryDueIndex:
     def __init__(self) -> None:
         self.minutes: dict[str, list[str]] = {}
         self.cursors: dict[str, str] = {}
+        self.leases: dict[str, str] = {}
 
     async def add(self, minute: str, task_id: str) -> None:
         ids = self.minutes.setdefault(minute, [])
@@ -77,6 +78,12 @@ class InMemoryDueIndex:
 
     async def move(self, name: str, value: str) -> None:
         self.cursors[name] = value
+
+    async def claim(self, term: str, holder: str) -> str:
+        return self.leases.setdefault(term, holder)
+
+    async def forget(self, term: str) -> None:
+        self.leases.pop(term, None)
 
 
 class InMemoryNumberLog:

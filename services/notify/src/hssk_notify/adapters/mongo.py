@@ -10,8 +10,15 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from hssk_kit.mongo import BatchedInserts, BatchedUpdates, ByIdReader, upsert_by_id
+from hssk_kit.mongo import (
+    BatchedInserts,
+    BatchedUpdates,
+    BatchedUpserts,
+    ByIdReader,
+    upsert_by_id,
+)
 from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import Task
 from hssk_notify.ports import WorkItem
@@ -25,6 +32,7 @@ class MongoStateStore:
     def __init__(self, db: AsyncDatabase):
         self._states = db["notify_states"]
         self._reads = ByIdReader(self._states)
+        self._upserts = BatchedUpserts(self._states)  # the sweep saves hundreds at once
 
     async def get(self, person_id: str) -> CitizenState | None:
         doc = await self._reads.get(person_id)
@@ -32,7 +40,7 @@ class MongoStateStore:
 
     async def save(self, state: CitizenState) -> None:
         doc = state.model_dump(mode="json")
-        await upsert_by_id(self._states, state.person_id, {"$set": doc}, doc)
+        await self._upserts.upsert(state.person_id, {"$set": doc}, doc)
 
     async def batches(self, size: int, after: str = "") -> AsyncIterator[list[CitizenState]]:
         # The ids first, in one query read to its end (FerretDB would scan the collection for
@@ -81,6 +89,7 @@ class MongoDueIndex:
     def __init__(self, db: AsyncDatabase):
         self._due = db["notify_due"]
         self._cursors = db["notify_cursors"]
+        self._leases = db["notify_leases"]
         self._pending: list[tuple[str, str, asyncio.Future[None]]] = []
         self._writer = asyncio.Lock()
 
@@ -118,6 +127,17 @@ class MongoDueIndex:
 
     async def move(self, name: str, value: str) -> None:
         await upsert_by_id(self._cursors, name, {"$set": {"at": value}}, {"at": value})
+
+    async def claim(self, term: str, holder: str) -> str:
+        try:
+            await self._leases.insert_one({"_id": term, "holder": holder})
+            return holder
+        except DuplicateKeyError:
+            doc = await self._leases.find_one({"_id": term})
+            return str(doc["holder"]) if doc else ""
+
+    async def forget(self, term: str) -> None:
+        await self._leases.delete_one({"_id": term})
 
 
 class MongoNumberLog:
