@@ -1,7 +1,9 @@
 """No citizen gets a message twice: notify is killed with SIGKILL while it sends the 07:00
 reminders of a few hundred citizens deferred overnight, restarted, and then every record change
 they came from is published again (a replay). What the sandbox's fake providers received is
-counted per phone number: exactly one message each."""
+counted per phone number: exactly one message each. A week later the daily sweep finds them
+(and every other incomplete citizen of the stack) owed the new week's reminder, and notify is
+killed again while those plan entries are planned and sent: exactly one more message each."""
 
 from __future__ import annotations
 
@@ -64,6 +66,52 @@ async def test_a_killed_notify_and_a_replay_send_no_message_twice(producer, tail
     assert counts == +Counter({1: len(people), 0: len(held_out)}), counts
     await _the_effect_is_measured(http, token, len(people), len(held_out))
     assert 0 < sent_before < len(people), "the kill was not mid-send"
+    await _a_week_later(layout, http, token, reminders, people, phones, held_out)
+
+
+async def _a_week_later(layout, http, token, reminders, people, phones, held_out) -> None:
+    """The sweep (06:30) leaves a plan entry for each owed citizen; from 09:00 they are planned
+    and sent; notify dies among them, and comes back."""
+
+    def second(e) -> bool:
+        return _sent(e, people) and e.data.reminder_id.endswith(week)
+
+    year, number, _ = vn_today(9, days=8).isocalendar()
+    week = f"{year}-W{number:02d}"
+    await set_clock(http, token, vn_today(6, 30, days=8))
+    await asyncio.sleep(2)  # the sweep: entries only, nothing is sent before 07:00
+    assert not [e for e in reminders.events if second(e)]
+    await set_clock(http, token, vn_today(9, days=8))
+    first_few = random.randrange(3, 20)
+    for _ in range(1200):  # every incomplete citizen of the stack is owed one: ours among them
+        await reminders.poll(0.05)
+        if sum(second(e) for e in reminders.events) >= first_few:
+            break
+    await kill(layout, "notify")
+    before = len({e.data.person_id for e in reminders.events if second(e)})
+    await start(layout, "notify")
+    await set_clock(http, token, vn_today(9, 1, days=8))
+    await _while_progressing(reminders, people, second, "sent a week later")
+    async with httpx.AsyncClient(timeout=30) as client:
+        arrived = Counter(m["to"] for m in (await client.get(f"{SANDBOX}/outbox")).json())
+    counts = Counter(arrived[phone] for phone in phones.values())
+    print(f"notify crash, a week later: {before} sent before the kill, messages per number: "
+          f"{dict(counts)}")  # fmt: skip
+    assert counts == +Counter({2: len(people), 0: len(held_out)}), counts
+    assert 0 < before < len(people), "the kill was not mid-morning"
+
+
+async def _while_progressing(reminders, people: set[str], kind, what: str) -> None:
+    """Wait until each of `people` has an event of `kind`, as long as more keep coming (the
+    stack's other citizens share the morning); fail after 45 s without one more."""
+    done, still = 0, 0.0
+    while still < 45:
+        await reminders.poll(0.5)
+        now = len({e.data.person_id for e in reminders.events if kind(e)} & people)
+        if now >= len(people):
+            return
+        done, still = now, (still + 0.5 if now == done else 0.0)
+    raise AssertionError(f"{len(people) - done} of {len(people)} reminders never {what}")
 
 
 async def _people(changes, keys: set[str]) -> set[str]:
