@@ -70,11 +70,14 @@ def delivered(truth_path: Path) -> list[dict]:
     return [t for t in lines if t["delivered"]]
 
 
-async def drain(changes, accepted: set[str]) -> None:
+async def drain(changes, accepted: set[str], corrected: set[str] = frozenset()) -> None:
+    """Until every accepted visit was added and every correction applied (a correction sent
+    just before an outage may come through well after the last visit)."""
     for _ in range(150):  # bounded wait for the pipeline to drain
         await changes.poll(1.0)
         added = {e.data.visit_key for e in changes.events if e.data.change == "visit_added"}
-        if added >= accepted:
+        revised = {e.data.visit_key for e in changes.events if e.data.change == "visit_revised"}
+        if added >= accepted and revised >= corrected & accepted:
             return
 
 
@@ -95,7 +98,7 @@ async def test_killing_at_random_loses_and_duplicates_nothing(target, tail, tmp_
     restarted = await supervise(layout)
     truth = delivered(truth_path)
     accepted = {t["key"] for t in truth if t["kind"] == "visit"}
-    await drain(changes, accepted)
+    await drain(changes, accepted, {t["key"] for t in truth if t["kind"] == "correction"})
     where = f"target={target} seed={seed} restarted={restarted}"
 
     ids_by_key: dict[str, set[str]] = defaultdict(set)

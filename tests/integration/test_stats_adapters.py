@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from hssk_records.domain.stats.journal import Catalog, Journal
-from hssk_records.domain.stats.shares import PersonShare, VisitShare
+from hssk_records.domain.stats.journal import REMINDERS, Catalog, Journal
+from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
 from tests.integration.test_adapters import db  # noqa: F401  (the fixture: fake and FerretDB)
 
 PERSON = PersonShare(version=3, ward="26740", sex="female", birth_year=1958, filled=30, total=46,
@@ -36,6 +36,22 @@ async def test_journals_and_catalogs_round_trip_whole(db):  # noqa: F811
     catalog = Catalog(3, 120, journal.at, {"completeness|79@3": 120, "visits|2026-W49@3": 98})
     await s.save_catalog(catalog)
     assert await s.catalogs([0, 3]) == {3: catalog}
+
+
+async def test_each_source_keeps_journals_catalogs_and_shares_of_its_own(db):  # noqa: F811
+    s = store(db)
+    share = ReminderShare("delivered", "incomplete_profile:2026-Q4", "26740", "zalo",
+                          "reminded", completed=True, offset=41)  # fmt: skip
+    rid = "p1:incomplete_profile:height:2026-W50"
+    journal = Journal(3, end=42, at="2026-12-07T03:00:00+00:00", reminders={rid: share},
+                      source=REMINDERS)  # fmt: skip
+    await s.save_journal(journal)
+    await s.save_catalog(Catalog(3, 42, journal.at, {}, source=REMINDERS))
+    assert await s.journal(3) is None and await s.catalogs([3]) == {}  # records' own: untouched
+    assert await s.journal(3, REMINDERS) == journal
+    assert (await s.catalogs([3], REMINDERS))[3].end == 42
+    await s.keep({}, {}, {rid: share})
+    assert await s.reminders([rid, "nope"]) == {rid: share}
 
 
 async def test_tallies_are_created_then_added_to(db):  # noqa: F811

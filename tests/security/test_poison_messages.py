@@ -31,6 +31,8 @@ from hssk_contracts.events import (
     PersonSnapshot,
     RecordChanged,
     RecordChangedData,
+    ReminderOutcomeData,
+    ReminderSent,
     Source,
     VisitAccepted,
     VisitAcceptedData,
@@ -39,6 +41,7 @@ from hssk_contracts.events import (
 )
 from hssk_contracts.visit import Visit
 from hssk_kit import devtokens
+from hssk_records.domain.stats import regions
 from tests.conftest import SUMMARIES
 from tests.e2e.test_hospital_formats import SAMPLES, fresh, tables
 from tests.e2e.test_visit_flow import example_visit, send
@@ -155,6 +158,31 @@ async def good_change_folded(uid, producer, tail):
     return raw, person, counted
 
 
+async def good_reminder(uid, producer, tail):
+    """A reminder sent to a citizen of a ward no other test uses: the ward's row appears in the
+    reminders' statistics (its one reminder hidden by the gate, but counted)."""
+    person = str(uuid.uuid4())
+    ward = random.choice(regions.wards_of("38"))
+    event = ReminderSent.new(
+        event_id=derive_event_id("poison-test", uid), producer="test", key=person,
+        data=ReminderOutcomeData(reminder_id=f"{person}:incomplete_profile:height:2026-W50",
+                                 person_id=person, kind="incomplete_profile",
+                                 campaign="incomplete_profile:2026-Q4", channel="sms",
+                                 cause_event_id=uid, group="reminded", ward_code=ward),
+    )  # fmt: skip
+    url = f"{stack.BY_NAME['records'].url}/v1/stats/reminders?level=ward&ward={ward}"
+
+    async def counted(http, token) -> None:
+        leader = {"Authorization": f"Bearer {token(role='leader')}"}
+        for _ in range(150):
+            if (await http.get(url, headers=leader)).json()["rows"]:
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError("the statistics never folded the reminder")
+
+    return codec.encode(event), person, counted
+
+
 async def good_contact(uid, producer, tail):
     """A citizen's phone number: notify can reach them by SMS and Zalo, as they can read."""
     person = str(uuid.uuid4())
@@ -208,6 +236,7 @@ CASES = [
     Case(topics.RECORDS_CHANGE, "notify", topics.PLATFORM_DLQ, good_change),
     Case(topics.RECORDS_CHANGE, "records", topics.PLATFORM_DLQ, good_change_folded),
     Case(topics.RECORDS_CONTACT, "notify", topics.PLATFORM_DLQ, good_contact),
+    Case(topics.NOTIFY_REMINDER, "records", topics.PLATFORM_DLQ, good_reminder),
 ]
 SURVIVED: list[str] = []
 

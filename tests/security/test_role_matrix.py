@@ -134,7 +134,8 @@ POLICY = [
         {"leader": 200, "ward_officer": 200})
       for name, query in (("completeness", f"completeness?level=ward&ward={WARD}"),
                           ("visits", f"visits?level=ward&ward={WARD}"),
-                          ("conditions", f"conditions?by=ward&ward={WARD}"))),
+                          ("conditions", f"conditions?by=ward&ward={WARD}"),
+                          ("reminders", f"reminders?level=ward&ward={WARD}"))),
     R("ingest-emr", "POST", "/v1/visits", lambda c: ("/v1/visits", visit_body(c)),
       {"hospital": 202}),
     R("ingest-emr", "POST", "/v1/visits/qd130", lambda c: ("/v1/visits/qd130", None),

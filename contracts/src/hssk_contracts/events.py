@@ -223,6 +223,14 @@ class ReminderOutcomeData(Data):
     provider_id: str | None = None
     attempts: Annotated[int, Field(ge=0)] = 0
     cause_event_id: str
+    group: Literal["reminded", "held_out"] | None = Field(
+        default=None,
+        description="in the campaign's effect measure: reminded, or in its random hold-out",
+    )
+    ward_code: str | None = Field(default=None, description="the citizen's ward when planned")
+    status: Literal["sent", "delivered", "failed", "suppressed"] | None = Field(
+        default=None, description="on ReminderCompleted: what had become of the reminder"
+    )
 
 
 class ReminderSent(Envelope):
@@ -245,8 +253,21 @@ class ReminderSuppressed(Envelope):
     data: ReminderOutcomeData
 
 
+class ReminderCompleted(Envelope):
+    """The citizen filled the item a completeness reminder named, after it was planned: sent,
+    or held out (the effect compares both groups)."""
+
+    type: Literal["ReminderCompleted"] = "ReminderCompleted"
+    data: ReminderOutcomeData
+
+
 ReminderEvent = Annotated[
-    ReminderScheduled | ReminderSent | ReminderDelivered | ReminderFailed | ReminderSuppressed,
+    ReminderScheduled
+    | ReminderSent
+    | ReminderDelivered
+    | ReminderFailed
+    | ReminderSuppressed
+    | ReminderCompleted,
     Field(discriminator="type"),
 ]
 

@@ -120,15 +120,17 @@ NOTIFY_REMINDER = Topic(
     key="person_id",
     partitions=6,
     producers=("notify",),
-    consumers=("records statistics", "operators"),
+    consumers=("records", "operators"),  # records folds them into its statistics
     description="Reminders to citizens: scheduled, then sent, delivered, failed or suppressed "
-    "(with the reason), each keyed by the reminder's dedupe key.",
+    "(with the reason), and completed when the citizen filled the item; each names the "
+    "reminder's dedupe key.",
     event_types=(
         "ReminderScheduled",
         "ReminderSent",
         "ReminderDelivered",
         "ReminderFailed",
         "ReminderSuppressed",
+        "ReminderCompleted",
     ),
 )
 RECORDS_CONTACT = Topic(

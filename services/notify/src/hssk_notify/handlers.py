@@ -33,7 +33,7 @@ async def on_record_changed(
             return 0  # a replay, or a change this state has already taken in
         state = before.with_change(d, event.occurred_at)
         if set(before.missing) - set(state.missing):
-            await _mark_completed(state, stores, event.occurred_at)
+            await _mark_completed(state, stores, publish, event.occurred_at)
         planned = plan(state, now, event.event_id)
         return await schedule(state, planned, stores, publish, now, link, wake)
 
@@ -68,12 +68,18 @@ async def schedule(
     return len(new)
 
 
-async def _mark_completed(state: CitizenState, stores: Stores, at: datetime) -> None:
-    """The items filled since: their completeness tasks count as completed (for the effect)."""
+async def _mark_completed(
+    state: CitizenState, stores: Stores, publish: Publish, at: datetime
+) -> None:
+    """The items filled since: their completeness tasks count as completed (for the effect),
+    and those in the effect's groups (reminded, held out) are announced for the statistics."""
     for task in await stores.tasks.get_many(state.tasks):
         if task.kind == "incomplete_profile" and task.completed_at is None:
             if task.item not in state.missing:
-                await stores.tasks.put(task.model_copy(update={"completed_at": at}))
+                done = task.model_copy(update={"completed_at": at})
+                if done.group is not None:
+                    await publish(topics.NOTIFY_REMINDER, outcomes.completed(done, at))
+                await stores.tasks.put(done)
 
 
 async def on_contact_changed(

@@ -224,6 +224,18 @@ async def test_the_sweep_only_leaves_plan_entries_and_a_crash_after_planning_los
     assert len(world.events("ReminderScheduled")) == 2
 
 
+async def test_filling_the_item_after_a_reminder_is_announced_once_for_the_statistics(world):
+    await world.contact()
+    await world.change()
+    await world.tick()
+    await world.change(missing=("height",), best="height")  # blood group filled
+    await world.change(missing=("height",), best="height")  # a later change: not again
+    [done] = world.events("ReminderCompleted")
+    [sent] = world.events("ReminderSent")
+    assert done.data.reminder_id == sent.data.reminder_id
+    assert (done.data.group, done.data.status, done.data.ward_code) == ("reminded", "sent", "26734")
+
+
 async def test_after_a_crash_mid_send_a_provider_gets_the_same_key_and_mail_is_not_resent(world):
     await world.contact()
     await world.change()

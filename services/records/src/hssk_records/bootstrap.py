@@ -99,8 +99,17 @@ def bootstrap(
         consumer.STATS_TOPICS,
         fold=consumer.stats_fold(stats=stats, stores=ctx.stores),
     )
+    reminding = loop(
+        "records-reminder-stats",
+        consumer.REMINDER_TOPICS,
+        fold=consumer.reminders_fold(stats=stats),
+    )
     view = StatsView(
-        stats, topics.RECORDS_CHANGE.partitions, StatsPolicy(settings.stats_min_cell), clock
+        stats,
+        topics.RECORDS_CHANGE.partitions,
+        StatsPolicy(settings.stats_min_cell),
+        clock,
+        reminder_partitions=topics.NOTIFY_REMINDER.partitions,
     )
     app = new_app(
         "HSSK records",
@@ -117,6 +126,7 @@ def bootstrap(
         await visits.check()
         await accesses.check()
         await folding.check()
+        await reminding.check()
 
     install(
         app,
@@ -130,5 +140,5 @@ def bootstrap(
     async def refreshing() -> None:
         await view.run(every=settings.stats_refresh_seconds)
 
-    workers = [visits.run, accesses.run, folding.run, refreshing]
+    workers = [visits.run, accesses.run, folding.run, reminding.run, refreshing]
     return Service(app=app, start=publisher.start, stop=stop, workers=workers)

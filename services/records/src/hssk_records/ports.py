@@ -14,7 +14,7 @@ from hssk_records.domain.events import RecordEvent
 from hssk_records.domain.record import Record
 from hssk_records.domain.sharing import Share
 from hssk_records.domain.stats.journal import Catalog, Journal
-from hssk_records.domain.stats.shares import PersonShare, VisitShare
+from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
 
 
 class ConcurrentUpdate(Exception):
@@ -119,15 +119,16 @@ class Sessions(Protocol):
 
 
 class StatsStore(Protocol):
-    """The statistics' state: every citizen's and visit's share, the tally documents (each
-    partition of records.change.v1 its own, so each has one writer), and per partition the
-    journal of its last batch and the catalog of what it finished."""
+    """The statistics' state: every citizen's, visit's and reminder's share, the tally
+    documents (each partition of the topic folded its own, so each has one writer), and per
+    source topic and partition the journal of its last batch and the catalog of what it
+    finished (`source` "": records.change.v1)."""
 
-    async def journal(self, partition: int) -> Journal | None: ...
+    async def journal(self, partition: int, source: str = "") -> Journal | None: ...
 
     async def save_journal(self, journal: Journal) -> None: ...
 
-    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]: ...
+    async def catalogs(self, partitions: list[int], source: str = "") -> dict[int, Catalog]: ...
 
     async def save_catalog(self, catalog: Catalog) -> None: ...
 
@@ -146,4 +147,11 @@ class StatsStore(Protocol):
 
     async def visits(self, keys: list[str]) -> dict[str, VisitShare]: ...
 
-    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None: ...
+    async def reminders(self, ids: list[str]) -> dict[str, ReminderShare]: ...
+
+    async def keep(
+        self,
+        people: dict[str, PersonShare],
+        visits: dict[str, VisitShare],
+        reminders: dict[str, ReminderShare] | None = None,
+    ) -> None: ...

@@ -1,7 +1,9 @@
 """Folding records.change.v1 into the statistics, a partition's batch at a time: each change
 replaces its citizen's share (and its visit's) by the one the record has now, and the batch's
 outcome is journalled before it touches a tally, so nothing counts twice or goes missing across
-crashes, redeliveries, replays and out-of-order changes (domain/stats/journal.py)."""
+crashes, redeliveries, replays and out-of-order changes (domain/stats/journal.py). notify's
+reminder outcomes (notify.reminder.v1) are folded the same way, each replacing its reminder's
+share, under journals and catalogs of their own."""
 
 from __future__ import annotations
 
@@ -9,23 +11,41 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from hssk_contracts.events import RecordChanged
+from hssk_contracts.events import (
+    RecordChanged,
+    ReminderCompleted,
+    ReminderDelivered,
+    ReminderFailed,
+    ReminderScheduled,
+    ReminderSent,
+    ReminderSuppressed,
+)
 from hssk_records import metrics
 from hssk_records.domain.encounters import StoredEncounter
 from hssk_records.domain.record import Record
 from hssk_records.domain.stats import regions
-from hssk_records.domain.stats.journal import Catalog, Journal, tally_id
+from hssk_records.domain.stats.journal import REMINDERS, Catalog, Journal, tally_id
 from hssk_records.domain.stats.shares import (
     PersonShare,
+    ReminderShare,
     VisitShare,
     delta,
     person_share,
+    reminder_share,
     visit_share,
 )
 from hssk_records.ports import StatsStore
 from hssk_records.writing import Stores
 
 VISIT_CHANGES = ("visit_added", "visit_revised")
+Reminder = (
+    ReminderScheduled
+    | ReminderSent
+    | ReminderDelivered
+    | ReminderFailed
+    | ReminderSuppressed
+    | ReminderCompleted
+)
 
 
 @dataclass(frozen=True)
@@ -55,21 +75,63 @@ async def fold(
         partition=partition,
         end=todo[-1][0] + 1,
         at=max(c.occurred_at for _, c in todo).isoformat(),
-        deltas={
-            tally_id(doc, partition): moved
-            for doc, cells in deltas.items()
-            if (moved := {cell: n for cell, n in cells.items() if n})
-        },
+        deltas=_per_partition(deltas, partition),
         people=new_people,
         visits=new_visits,
     )
-    if journal.deltas or journal.people or journal.visits:
+    await _record(journal, catalog, stats)
+    metrics.STATS_FOLDED.inc(len(todo))
+    return len(todo)
+
+
+async def fold_reminders(
+    events: list[tuple[int, Reminder]], partition: int, *, stats: StatsStore
+) -> int:
+    """Fold notify.reminder.v1 `events` (offset, event) of one partition: each outcome or
+    completion replaces its reminder's share (a reminder's events all share its citizen's
+    partition, so a share's offset orders them)."""
+    catalog = await _finished(partition, stats, REMINDERS)
+    todo = [(offset, e) for offset, e in events if offset >= catalog.end]
+    if not todo:
+        return 0
+    ids = list(dict.fromkeys(e.data.reminder_id for _, e in todo))
+    held = await stats.reminders(ids)
+    new: dict[str, ReminderShare] = {}
+    deltas: dict[str, Counter[str]] = {}
+    for offset, event in todo:
+        rid = event.data.reminder_id
+        old = new.get(rid) or held.get(rid)
+        share = reminder_share(event.type, event.data, offset, old)
+        if share is not None and share != old:
+            new[rid] = share
+            _add(deltas, old.cells() if old else {}, share.cells())
+    journal = Journal(
+        partition=partition,
+        end=todo[-1][0] + 1,
+        at=max(e.occurred_at for _, e in todo).isoformat(),
+        deltas=_per_partition(deltas, partition),
+        reminders=new,
+        source=REMINDERS,
+    )
+    await _record(journal, catalog, stats)
+    metrics.STATS_FOLDED.inc(len(todo))
+    return len(todo)
+
+
+def _per_partition(deltas: dict[str, Counter[str]], partition: int) -> dict[str, dict[str, int]]:
+    return {
+        tally_id(doc, partition): moved
+        for doc, cells in deltas.items()
+        if (moved := {cell: n for cell, n in cells.items() if n})
+    }
+
+
+async def _record(journal: Journal, catalog: Catalog, stats: StatsStore) -> None:
+    if journal.deltas or journal.people or journal.visits or journal.reminders:
         await stats.save_journal(journal)
         await _apply(journal, catalog, stats, recovering=False)
     else:  # nothing moves (a replay): only the end advances, and folding it again moves nothing
         await stats.save_catalog(replace(catalog, end=journal.end, at=_later(catalog, journal)))
-    metrics.STATS_FOLDED.inc(len(todo))
-    return len(todo)
 
 
 async def _seen(todo: list[tuple[int, RecordChanged]], stats: StatsStore, stores: Stores) -> Seen:
@@ -111,10 +173,11 @@ def _replaced(changes: list[RecordChanged], seen: Seen):
     return deltas, new_people, new_visits
 
 
-async def _finished(partition: int, stats: StatsStore) -> Catalog:
+async def _finished(partition: int, stats: StatsStore, source: str = "") -> Catalog:
     """The partition's catalog, after finishing a journalled batch a crash interrupted."""
-    catalog = (await stats.catalogs([partition])).get(partition) or Catalog(partition)
-    journal = await stats.journal(partition)
+    found = (await stats.catalogs([partition], source)).get(partition)
+    catalog = found or Catalog(partition, source=source)
+    journal = await stats.journal(partition, source)
     if journal is not None and journal.end > catalog.end:
         catalog = await _apply(journal, catalog, stats, recovering=True)
         metrics.STATS_RECOVERED.inc()
@@ -130,12 +193,13 @@ async def _apply(journal: Journal, catalog: Catalog, stats: StatsStore, *, recov
         journal.end,
         known=written,
     )
-    await stats.keep(journal.people, journal.visits)
+    await stats.keep(journal.people, journal.visits, journal.reminders)
     done = Catalog(
         partition=journal.partition,
         end=journal.end,
         at=_later(catalog, journal),
         docs={**catalog.docs, **dict.fromkeys(journal.deltas, journal.end)},
+        source=journal.source,
     )
     await stats.save_catalog(done)
     return done

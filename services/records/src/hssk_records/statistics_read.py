@@ -18,7 +18,7 @@ from hssk_kit.messages import transient
 from hssk_records.domain.stats import answers, regions, tables
 from hssk_records.domain.stats.cubes import CITY, Cube
 from hssk_records.domain.stats.disclosure import Policy
-from hssk_records.domain.stats.journal import doc_of
+from hssk_records.domain.stats.journal import REMINDERS, doc_of
 from hssk_records.domain.stats.shares import VN
 from hssk_records.ports import StatsStore
 
@@ -43,16 +43,24 @@ class Figures:
     population: Cube | None = None
     conditions: dict[str, Cube] = field(default_factory=dict)
     weeks: dict[str, Cube] = field(default_factory=dict)
+    reminders: dict[str, Cube] = field(default_factory=dict)  # by campaign
     fresh_as_of: str | None = None  # the newest change in completeness and visits
     people_as_of: str | None = None  # ... in the population and conditions (rebuilt after)
+    reminders_as_of: str | None = None  # the newest reminder outcome folded in
     folded: int = 0
 
 
 class StatsView:
     def __init__(
-        self, stats: StatsStore, partitions: int, policy: Policy, clock: Callable[[], datetime]
+        self,
+        stats: StatsStore,
+        partitions: int,
+        policy: Policy,
+        clock: Callable[[], datetime],
+        reminder_partitions: int = 0,
     ):
         self._stats, self._partitions, self.policy, self._clock = stats, partitions, policy, clock
+        self._reminder_partitions = reminder_partitions
         self._seen: dict[str, int] = {}
         self._counts: dict[str, dict[str, int]] = {}
         self.figures = Figures()
@@ -94,19 +102,23 @@ class StatsView:
         tables (completeness, visits) are swapped in first; the population and its conditions,
         which a new citizen changes all of, follow together (never one without the other)."""
         catalogs = await self._stats.catalogs(list(range(self._partitions)))
-        written = {t: o for c in catalogs.values() for t, o in c.docs.items()}
+        reminding = await self._stats.catalogs(list(range(self._reminder_partitions)), REMINDERS)
+        both = [*catalogs.values(), *reminding.values()]
+        written = {t: o for c in both for t, o in c.docs.items()}
         changed = [t for t, o in written.items() if self._seen.get(t) != o]
         year = self._clock().astimezone(VN).year
         fresh = max((c.at for c in catalogs.values() if c.at), default=None)
+        reminded = max((c.at for c in reminding.values() if c.at), default=None)
         folded = sum(c.end for c in catalogs.values())
         f = self.figures
-        if not changed and (year, fresh, folded) == (f.year, f.fresh_as_of, f.folded):
+        now = (year, fresh, folded, reminded)
+        if not changed and now == (f.year, f.fresh_as_of, f.folded, f.reminders_as_of):
             return False
         self._counts.update(await self._stats.tallies(changed))
         self._seen.update({t: written[t] for t in changed})
         docs = {doc_of(t) for t in changed}
         quick = await asyncio.to_thread(self._tables, docs)
-        self.figures = replace(quick, fresh_as_of=fresh, folded=folded)
+        self.figures = replace(quick, fresh_as_of=fresh, folded=folded, reminders_as_of=reminded)
         if year != f.year or any(d.startswith(("population|", "conditions|")) for d in docs):
             people = await asyncio.to_thread(self._people, docs, year)
             self.figures = replace(self.figures, **people, people_as_of=fresh)
@@ -133,12 +145,17 @@ class StatsView:
         return out
 
     def _tables(self, docs: set[str]) -> Figures:
-        f, p = replace(self.figures, weeks=dict(self.figures.weeks)), self.policy
+        f = replace(self.figures, weeks=dict(self.figures.weeks),
+                    reminders=dict(self.figures.reminders))  # fmt: skip
+        p = self.policy
         if f.completeness is None or any(d.startswith("completeness|") for d in docs):
             f.completeness = tables.completeness(_merged(self._summed("completeness|")), p)
         for doc, cells in self._summed("visits|").items():
             if doc in docs or doc.split("|")[1] not in f.weeks:
                 f.weeks[doc.split("|")[1]] = tables.visits(cells, p)
+        for doc, cells in self._summed("reminders|").items():
+            if doc in docs or doc.split("|", 1)[1] not in f.reminders:
+                f.reminders[doc.split("|", 1)[1]] = tables.reminders(cells, p)
         return f
 
     def _people(self, docs: set[str], year: int) -> dict[str, Any]:
@@ -194,9 +211,10 @@ async def audit_refusal(audit: AuditLog, who: Principal, refused: Refused) -> No
 
 def answer(view: StatsView, dataset: str, rows: list[dict], **extra: Any) -> dict[str, Any]:
     f = view.figures
+    fresh = {"conditions": f.people_as_of, "reminders": f.reminders_as_of}
     return {
         "dataset": dataset,
-        "fresh_as_of": f.people_as_of if dataset == "conditions" else f.fresh_as_of,
+        "fresh_as_of": fresh.get(dataset, f.fresh_as_of),
         "changes_folded": f.folded,
         "min_cell": view.policy.min_count,
         "note": "null = hidden by the disclosure gate (fewer than min_cell people, or hidden "
@@ -235,6 +253,17 @@ def conditions(view: StatsView, who: Principal, level: str, sex: str, band: str,
             for rolled in answers.hidden_wards(cube, provinces, ("cond", sex, band))
         ]
     return answer(view, "conditions", rows, **extra)
+
+
+def reminders(
+    view: StatsView, who: Principal, level: str, province=None, ward=None, campaign=None
+) -> dict[str, Any]:
+    cubes = {c: cube for c, cube in view.figures.reminders.items() if campaign in (None, c)}
+    allowed = areas(who, None, level, province, ward)  # a ward officer's scope, or a refusal
+    if who.role != "ward_officer":
+        allowed = sorted({a for c in cubes.values() for a in areas(who, c, level, province, ward)})
+    rows = answers.reminders(cubes, level, allowed, view.policy)
+    return answer(view, "reminders", rows, level=level, campaign=campaign)
 
 
 def visits(

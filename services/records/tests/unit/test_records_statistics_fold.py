@@ -143,9 +143,9 @@ class CrashOnce(InMemoryStatsStore):
         self._killed("add")
         await super().add(deltas, offset, known)
 
-    async def keep(self, people, visits) -> None:
+    async def keep(self, people, visits, reminders=None) -> None:
         self._killed("keep")
-        await super().keep(people, visits)
+        await super().keep(people, visits, reminders)
 
     async def save_catalog(self, catalog) -> None:
         self._killed("save_catalog")
@@ -174,11 +174,11 @@ async def test_a_replay_moves_nothing_writes_no_journal_and_keeps_the_freshness(
     await world.visit("LK1", main_icd10="J06.9")
     batch = world.pending()
     await world.fold(batch)
-    journal, catalog = world.stats.journals[0], world.stats.catalog[0]
+    journal, catalog = world.stats.journals[("", 0)], world.stats.catalog[("", 0)]
     older = batch[0][1].model_copy(
         update={"occurred_at": batch[0][1].occurred_at.replace(year=2025)}
     )
     await world.fold([(world.offset, older)])
-    assert world.stats.journals[0] is journal  # nothing to journal
-    after = world.stats.catalog[0]
+    assert world.stats.journals[("", 0)] is journal  # nothing to journal
+    after = world.stats.catalog[("", 0)]
     assert after.end == world.offset + 1 and after.at == catalog.at  # not made older

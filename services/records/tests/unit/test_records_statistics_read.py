@@ -50,13 +50,13 @@ class City:
 
     def write(self, cells: dict[str, dict[str, int]], partition: int) -> None:
         self.offset += 1
-        catalog = self.store.catalog.get(partition) or Catalog(partition)
+        catalog = self.store.catalog.get(("", partition)) or Catalog(partition)
         docs = dict(catalog.docs)
         for doc, counts in cells.items():
             tally = tally_id(doc, partition)
             self.store.counts.setdefault(tally, Counter()).update(counts)
             docs[tally] = self.offset
-        self.store.catalog[partition] = Catalog(partition, self.offset, NOW.isoformat(), docs)
+        self.store.catalog[("", partition)] = Catalog(partition, self.offset, NOW.isoformat(), docs)
 
     async def view(self) -> StatsView:
         view = StatsView(self.store, 2, Policy(), lambda: NOW)

@@ -84,7 +84,8 @@ async def _run(events: list[VisitSubmitted], wards: int) -> int:
         f"  the ward's worklist of citizens no channel reaches, and the reminders' effect:\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role ward_officer '
         f'--ward {ward})" "{notify}/v1/worklist?ward={ward}"\n'
-        f'    curl -s -H "Authorization: Bearer $({token} --role leader)" {notify}/v1/stats\n'
+        f'    curl -s -H "Authorization: Bearer $({token} --role leader)" '
+        f'"{records}/v1/stats/reminders?level=city"\n'
         f"  the city's statistics, as a leader reads them (small cells hidden; CSV on request):\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role leader)" '
         f'"{records}/v1/stats/completeness?level=ward"\n'

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import (
+    ReminderCompleted,
     ReminderData,
     ReminderDelivered,
     ReminderFailed,
@@ -69,5 +70,33 @@ def outcome(task: Task, now: datetime, provider_id: str | None = None):
             provider_id=provider_id or (last.provider_id if last else None),
             attempts=len(task.attempts),
             cause_event_id=task.cause_event_id,
+            group=task.group,
+            ward_code=task.ward_code,
+        ),
+    )
+
+
+def completed(task: Task, now: datetime) -> ReminderCompleted:
+    """The citizen filled the item after this reminder was planned (its group: reminded or
+    held out); once per task, whatever its final status."""
+    last = task.attempts[-1] if task.attempts else None
+    return ReminderCompleted.new(
+        event_id=derive_event_id("reminder", task.id, "completed"),
+        producer=PRODUCER,
+        key=task.person_id,
+        occurred_at=now,
+        data=ReminderOutcomeData(
+            reminder_id=task.id,
+            person_id=task.person_id,
+            kind=task.kind,
+            campaign=task.campaign,
+            channel=task.channel,
+            reason=task.reason if task.status == "suppressed" else None,  # type: ignore[arg-type]
+            provider_id=last.provider_id if last else None,
+            attempts=len(task.attempts),
+            cause_event_id=task.cause_event_id,
+            group=task.group,
+            ward_code=task.ward_code,
+            status=task.status if task.final else None,  # type: ignore[arg-type]
         ),
     )

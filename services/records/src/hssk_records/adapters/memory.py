@@ -14,7 +14,7 @@ from hssk_records.domain.events import RecordEvent, event_key
 from hssk_records.domain.record import Record
 from hssk_records.domain.sharing import Share
 from hssk_records.domain.stats.journal import Catalog, Journal
-from hssk_records.domain.stats.shares import PersonShare, VisitShare
+from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
 
 
 class InMemoryRecordRepository:
@@ -162,24 +162,25 @@ class InMemoryCorrectionStore:
 
 class InMemoryStatsStore:
     def __init__(self) -> None:
-        self.journals: dict[int, Journal] = {}
-        self.catalog: dict[int, Catalog] = {}
+        self.journals: dict[tuple[str, int], Journal] = {}
+        self.catalog: dict[tuple[str, int], Catalog] = {}
         self.counts: dict[str, Counter[str]] = {}
         self.written: dict[str, int] = {}
         self.shares: dict[str, PersonShare] = {}
         self.visit_shares: dict[str, VisitShare] = {}
+        self.reminder_shares: dict[str, ReminderShare] = {}
 
-    async def journal(self, partition: int) -> Journal | None:
-        return self.journals.get(partition)
+    async def journal(self, partition: int, source: str = "") -> Journal | None:
+        return self.journals.get((source, partition))
 
     async def save_journal(self, journal: Journal) -> None:
-        self.journals[journal.partition] = journal
+        self.journals[(journal.source, journal.partition)] = journal
 
-    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
-        return {p: self.catalog[p] for p in partitions if p in self.catalog}
+    async def catalogs(self, partitions: list[int], source: str = "") -> dict[int, Catalog]:
+        return {p: self.catalog[(source, p)] for p in partitions if (source, p) in self.catalog}
 
     async def save_catalog(self, catalog: Catalog) -> None:
-        self.catalog[catalog.partition] = catalog
+        self.catalog[(catalog.source, catalog.partition)] = catalog
 
     async def offsets(self, tallies: list[str]) -> dict[str, int]:
         return {t: self.written[t] for t in tallies if t in self.written}
@@ -200,6 +201,15 @@ class InMemoryStatsStore:
     async def visits(self, keys: list[str]) -> dict[str, VisitShare]:
         return {k: self.visit_shares[k] for k in keys if k in self.visit_shares}
 
-    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
+    async def reminders(self, ids: list[str]) -> dict[str, ReminderShare]:
+        return {i: self.reminder_shares[i] for i in ids if i in self.reminder_shares}
+
+    async def keep(
+        self,
+        people: dict[str, PersonShare],
+        visits: dict[str, VisitShare],
+        reminders: dict[str, ReminderShare] | None = None,
+    ) -> None:
         self.shares.update(people)
         self.visit_shares.update(visits)
+        self.reminder_shares.update(reminders or {})

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hssk_kit.mongo import ByIdReader, put_all_by_id
 from hssk_records.domain.stats.journal import Catalog, Journal
-from hssk_records.domain.stats.shares import PersonShare, VisitShare
+from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
 
 
 def _person(doc: dict[str, Any]) -> PersonShare:
@@ -28,6 +28,15 @@ def _visit(doc: dict[str, Any]) -> VisitShare:
     return VisitShare(**{k: v for k, v in doc.items() if k != "_id"})
 
 
+def _reminder(doc: dict[str, Any]) -> ReminderShare:
+    return ReminderShare(**{k: v for k, v in doc.items() if k != "_id"})
+
+
+def _id(kind: str, partition: int, source: str) -> str:
+    """records.change.v1's as they always were ("journal@3"), other sources named."""
+    return f"{kind}@{source}@{partition}" if source else f"{kind}@{partition}"
+
+
 class MongoStatsStore:
     def __init__(self, db: AsyncDatabase):
         self._journals = db["stats_journals"]
@@ -35,14 +44,16 @@ class MongoStatsStore:
         self._tallies = db["stats_tallies"]
         self._people = db["stats_people"]
         self._visits = db["stats_visits"]
+        self._reminders = db["stats_reminders"]
+        self._reminder_reads = ByIdReader(self._reminders)
         self._offsets = ByIdReader(self._tallies, fields=["offset"])
         self._tally_reads = ByIdReader(self._tallies, fields=["counts"])
         self._catalog_reads = ByIdReader(self._catalogs)
         self._people_reads = ByIdReader(self._people)
         self._visit_reads = ByIdReader(self._visits)
 
-    async def journal(self, partition: int) -> Journal | None:
-        doc = await self._journals.find_one({"_id": f"journal@{partition}"})
+    async def journal(self, partition: int, source: str = "") -> Journal | None:
+        doc = await self._journals.find_one({"_id": _id("journal", partition, source)})
         if doc is None:
             return None
         return Journal(
@@ -52,6 +63,8 @@ class MongoStatsStore:
             deltas=doc["deltas"],
             people={d["_id"]: _person(d) for d in doc["people"]},
             visits={d["_id"]: _visit(d) for d in doc["visits"]},
+            reminders={d["_id"]: _reminder(d) for d in doc.get("reminders", [])},
+            source=doc.get("source", ""),
         )
 
     async def save_journal(self, journal: Journal) -> None:
@@ -60,18 +73,23 @@ class MongoStatsStore:
             **asdict(journal),
             "people": [{"_id": k, **asdict(v)} for k, v in journal.people.items()],
             "visits": [{"_id": k, **asdict(v)} for k, v in journal.visits.items()],
+            "reminders": [{"_id": k, **asdict(v)} for k, v in journal.reminders.items()],
         }
-        await put_all_by_id(self._journals, {f"journal@{journal.partition}": doc})
+        key = _id("journal", journal.partition, journal.source)
+        await put_all_by_id(self._journals, {key: doc})
 
-    async def catalogs(self, partitions: list[int]) -> dict[int, Catalog]:
-        found = (await self._catalog_reads.get_many([f"catalog@{p}" for p in partitions])).values()
+    async def catalogs(self, partitions: list[int], source: str = "") -> dict[int, Catalog]:
+        ids = [_id("catalog", p, source) for p in partitions]
         return {
-            d["partition"]: Catalog(d["partition"], d["end"], d.get("at"), d.get("docs", {}))
-            for d in found
+            d["partition"]: Catalog(
+                d["partition"], d["end"], d.get("at"), d.get("docs", {}), d.get("source", "")
+            )
+            for d in (await self._catalog_reads.get_many(ids)).values()
         }
 
     async def save_catalog(self, catalog: Catalog) -> None:
-        await put_all_by_id(self._catalogs, {f"catalog@{catalog.partition}": asdict(catalog)})
+        key = _id("catalog", catalog.partition, catalog.source)
+        await put_all_by_id(self._catalogs, {key: asdict(catalog)})
 
     async def offsets(self, tallies: list[str]) -> dict[str, int]:
         found = await self._offsets.get_many(tallies)
@@ -116,6 +134,15 @@ class MongoStatsStore:
     async def visits(self, keys: list[str]) -> dict[str, VisitShare]:
         return {k: _visit(d) for k, d in (await self._visit_reads.get_many(keys)).items()}
 
-    async def keep(self, people: dict[str, PersonShare], visits: dict[str, VisitShare]) -> None:
+    async def reminders(self, ids: list[str]) -> dict[str, ReminderShare]:
+        return {k: _reminder(d) for k, d in (await self._reminder_reads.get_many(ids)).items()}
+
+    async def keep(
+        self,
+        people: dict[str, PersonShare],
+        visits: dict[str, VisitShare],
+        reminders: dict[str, ReminderShare] | None = None,
+    ) -> None:
         await put_all_by_id(self._people, {k: asdict(v) for k, v in people.items()})
         await put_all_by_id(self._visits, {k: asdict(v) for k, v in visits.items()})
+        await put_all_by_id(self._reminders, {k: asdict(v) for k, v in (reminders or {}).items()})

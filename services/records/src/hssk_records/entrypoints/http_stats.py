@@ -1,5 +1,6 @@
 """HTTP entrypoint of the statistics, for city leaders (every area) and ward health officers
-(their own ward): completeness, visits by ICD-10 chapter and week, chronic conditions. Every
+(their own ward): completeness, visits by ICD-10 chapter and week, chronic conditions, the
+reminders' effect. Every
 answer passed the disclosure gate, says how fresh it is, and comes as CSV on `Accept: text/csv`
 with a hidden figure written "suppressed"."""
 
@@ -115,6 +116,24 @@ def router(view: StatsView, audit: AuditLog, clock) -> APIRouter:
         flagged unstable."""
         return await answered(request, read.conditions, who, by, sex, age_band, condition=condition,
                         province=province, ward=ward)  # fmt: skip
+
+    @api.get("/reminders", responses={**responses(403, 422), **CSV})
+    async def reminders(
+        request: Request,
+        who: Reader,
+        level: Level = "city",
+        campaign: Annotated[
+            str | None,
+            Query(pattern=r"^[a-z_]+:[0-9]{4}-Q[1-4]$", description="incomplete_profile:2026-Q4"),
+        ] = None,
+        province: Province = None,
+        ward: Ward = None,
+    ) -> Any:
+        """Reminders notify sent, delivered, failed or suppressed (on which channel, or why), per
+        campaign; and how many completeness reminders were followed by the item filled, for
+        the reminded and for the random hold-out that got nothing: whether reminders work."""
+        return await answered(request, read.reminders, who, level, province, ward,
+                              campaign=campaign)  # fmt: skip
 
     return api
 

@@ -10,6 +10,7 @@ from hssk_records.domain.stats import icd10, regions
 from hssk_records.domain.stats.cubes import ALL, CITY, Cube
 from hssk_records.domain.stats.disclosure import Policy, rate
 from hssk_records.domain.stats.shares import BANDS
+from hssk_records.domain.stats.tables import GROUPS
 from hssk_records.domain.template import FIELDS, LABELS
 
 TOP_MISSING = 5
@@ -96,6 +97,41 @@ def visits(weeks: dict[str, Cube], level: str, areas: list[str]) -> list[dict]:
                             "visits": n,
                         }
                     )
+    return rows
+
+
+def reminders(cubes: dict[str, Cube], level: str, areas: list[str], policy: Policy) -> list[dict]:
+    """Per campaign and area: reminders by what became of them (and on which channel, or why
+    suppressed), and for completeness reminders, how many of the reminded and of the random
+    hold-out were followed by the item filled."""
+    rows = []
+    for campaign, cube in sorted(cubes.items()):
+        outcomes = sorted({k[3:] for k in cube.counts if k[2] == "status" and k[3] != ALL})
+        for area in areas:
+            total = cube.value(level, area, "status", ALL, ALL)
+            if total == 0 and not any(cube.value(level, area, "group", g, "all") for g in GROUPS):
+                continue
+            effect = {}
+            for group in GROUPS:
+                n = cube.value(level, area, "group", group, "all")
+                done = cube.value(level, area, "group", group, "completed")
+                r = rate(done, n, policy, per=100)
+                effect[group] = {"reminders": n, "completed": done,
+                                 "completed_percent": r.value, "unstable": r.unstable}  # fmt: skip
+            a, b = (effect[g]["completed_percent"] for g in GROUPS)
+            rows.append(
+                {
+                    **_area(level, area),
+                    "campaign": campaign,
+                    "reminders": total,
+                    "outcomes": {
+                        f"{status}:{detail}": cube.value(level, area, "status", status, detail)
+                        for status, detail in outcomes
+                    },
+                    **effect,
+                    "difference_points": None if a is None or b is None else round(a - b, 1),
+                }
+            )
     return rows
 
 

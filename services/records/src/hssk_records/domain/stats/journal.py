@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hssk_records.domain.stats.shares import PersonShare, VisitShare
+from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
+
+REMINDERS = "notify.reminder.v1"  # the source of the reminders' journals and catalogs
 
 
 def tally_id(doc: str, partition: int) -> str:
@@ -27,6 +29,8 @@ class Journal:
     deltas: dict[str, dict[str, int]] = field(default_factory=dict)  # tally id -> cell -> n
     people: dict[str, PersonShare] = field(default_factory=dict)
     visits: dict[str, VisitShare] = field(default_factory=dict)
+    reminders: dict[str, ReminderShare] = field(default_factory=dict)
+    source: str = ""  # the topic folded: "" records.change.v1, or REMINDERS
 
 
 @dataclass(frozen=True)
@@ -38,3 +42,4 @@ class Catalog:
     end: int = 0
     at: str | None = None
     docs: dict[str, int] = field(default_factory=dict)  # tally id -> offset
+    source: str = ""  # as the journal's

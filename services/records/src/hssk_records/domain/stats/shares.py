@@ -8,8 +8,9 @@ province, or a week) with cell keys that begin with the ward."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hssk_records.domain.record import Record
@@ -70,6 +71,62 @@ class VisitShare:
 
     def cells(self) -> Cells:
         return {f"visits|{self.week}": [f"{self.ward}|{self.chapter}"]}
+
+
+@dataclass(frozen=True)
+class ReminderShare:
+    """One reminder notify planned, as its latest outcome left it: counted in its campaign and
+    its citizen's ward by status and channel (or suppression reason); a completeness reminder
+    in the effect's groups (reminded, held out) also counts whether the item was filled."""
+
+    status: str  # sent, delivered, failed, suppressed
+    campaign: str
+    ward: str
+    detail: str  # the channel, or why it was suppressed
+    group: str | None = None
+    completed: bool = False
+    offset: int = -1  # of the event that made it: one reminder's events share a partition
+
+    def cells(self) -> Cells:
+        w = self.ward
+        cells = [f"{w}|status|{self.status}|{self.detail}"]
+        if self.group:
+            cells.append(f"{w}|group|{self.group}|all")
+            if self.completed:
+                cells.append(f"{w}|group|{self.group}|completed")
+        return {f"reminders|{self.campaign}": cells}
+
+
+OUTCOME_STATUS = {"ReminderSent": "sent", "ReminderDelivered": "delivered",
+                  "ReminderFailed": "failed", "ReminderSuppressed": "suppressed"}  # fmt: skip
+
+
+def reminder_share(
+    kind: str, data: Any, offset: int, old: ReminderShare | None
+) -> ReminderShare | None:
+    """The share after one notify.reminder.v1 event of type `kind` at `offset` (None: it
+    counts nothing, as a ReminderScheduled does). An event older than the share's (a replay)
+    changes nothing; a completion keeps what the outcome said, and stays."""
+    if old is not None and offset <= old.offset:
+        return old
+    if kind == "ReminderCompleted":
+        base = old or _outcome(data.status or "sent", data)
+        return replace(base, completed=True, group=base.group or data.group, offset=offset)
+    if kind not in OUTCOME_STATUS:
+        return old
+    new = replace(_outcome(OUTCOME_STATUS[kind], data), offset=offset)
+    return replace(new, completed=old.completed) if old else new
+
+
+def _outcome(status: str, data: Any) -> ReminderShare:
+    detail = (data.reason if status == "suppressed" else data.channel) or "unknown"
+    return ReminderShare(
+        status=status,
+        campaign=data.campaign,
+        ward=data.ward_code or regions.NO_WARD,
+        detail=detail,
+        group=data.group if data.kind == "incomplete_profile" else None,
+    )
 
 
 def person_share(record: Record) -> PersonShare:

@@ -80,6 +80,38 @@ def visits(cells: Mapping[str, int], policy: Policy) -> Cube:
     return build(_positive(base), [(("visits", ALL), chapters)], policy)
 
 
+GROUPS = ("reminded", "held_out")
+
+
+def reminders(cells: Mapping[str, int], policy: Policy) -> Cube:
+    """One campaign: "<ward>|status|<status>|<channel or reason>" -> reminders, and
+    "<ward>|group|<reminded or held_out>|all|completed". The reminders of a group who did not
+    fill the item are never published: a completion count and its group beside it must not
+    give away a small number of people who did not."""
+    base: Base = {}
+
+    def count(ward: str, coords: Coords, n: int) -> None:
+        base[(ward, coords)] = base.get((ward, coords), 0) + n
+
+    for cell, n in cells.items():
+        ward, kind, a, b = cell.split("|")
+        count(ward, (kind, a, b), n)
+        if kind == "status":
+            count(ward, ("status", ALL, ALL), n)
+    for (ward, (kind, group, what)), n in list(base.items()):
+        if kind == "group" and what == "completed":
+            count(ward, ("group", group, "not_completed"), -n)
+        elif kind == "group" and what == "all":
+            count(ward, ("group", group, "not_completed"), n)
+    outcomes = tuple(c for _, c in base if c[0] == "status" and c[1] != ALL)
+    within = [(("status", ALL, ALL), tuple(sorted(set(outcomes))))] + [
+        (("group", g, "all"), (("group", g, "completed"), ("group", g, "not_completed")))
+        for g in GROUPS
+    ]
+    hidden = [("group", g, "not_completed") for g in GROUPS]
+    return build(_positive(base), within, policy, hidden=hidden)
+
+
 def _by_sex_and_age(kind: str, cells: Mapping[str, int], year: int) -> Base:
     """The finest cells, (ward, (kind, sex, age band)); margins are added once, by the caller."""
     base: Counter[tuple[str, Coords]] = Counter()
