@@ -26,7 +26,7 @@ MONGO_URL = stack.MONGO_URL
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/tests/e2e/" in str(item.fspath) or "/tests/security/" in str(item.fspath):
+        if any(f"/tests/{kind}/" in str(item.fspath) for kind in ("e2e", "security", "browser")):
             item.add_marker(pytest.mark.e2e)
         elif "/tests/integration/" in str(item.fspath) or "/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)

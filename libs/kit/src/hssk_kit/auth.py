@@ -249,9 +249,16 @@ class TokenVerifier:
         return self._key
 
 
+SESSION_COOKIE = "hssk_session"  # a citizen's session on the platform's own pages (HttpOnly)
+
+
 async def current_principal(request: Request) -> Principal:
     verifier: TokenVerifier = request.app.state.verifier
     authorization = request.headers.getlist("authorization")
+    if not authorization and (session := request.cookies.get(SESSION_COOKIE)):
+        # The pages' session cookie (HttpOnly, SameSite=Strict: never sent by another site's
+        # page) carries the same token an app sends as a bearer header, checked the same way.
+        authorization = [f"Bearer {session}"]
     try:
         known = verifier.known(authorization)
         return known if known else await run_in_threadpool(verifier.authenticate, authorization)

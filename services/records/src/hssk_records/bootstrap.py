@@ -19,7 +19,14 @@ from hssk_records.adapters.mongo_stats import MongoStatsStore
 from hssk_records.adapters.sessions import JwtSessions
 from hssk_records.context import Context, Policy
 from hssk_records.domain.stats.disclosure import Policy as StatsPolicy
-from hssk_records.entrypoints import consumer, http, http_me, http_public, http_stats
+from hssk_records.entrypoints import (
+    consumer,
+    http,
+    http_me,
+    http_pages,
+    http_public,
+    http_stats,
+)
 from hssk_records.settings import Settings
 from hssk_records.statistics_read import StatsView
 from hssk_records.writing import Stores
@@ -35,6 +42,7 @@ def context(settings: Settings, db, publisher: Publisher, clock) -> Context:
         qr_key=Path(settings.qr_secret_file).read_bytes(),
         qr_lasts=timedelta(hours=settings.qr_valid_hours),
         public_url=settings.public_url.rstrip("/"),
+        secure_cookies=settings.environment == "production",
     )
     sessions = JwtSessions(
         settings.session_key_file,
@@ -118,7 +126,7 @@ def bootstrap(
         service=SERVICE,
         audit=ctx.audit,
     )
-    for make in (http.router, http_me.router, http_public.router):
+    for make in (http.router, http_me.router, http_public.router, http_pages.router):
         app.include_router(make(ctx))
     app.include_router(http_stats.router(view, ctx.audit, clock))
 

@@ -28,6 +28,7 @@ class Policy:
     qr_key: bytes
     qr_lasts: timedelta
     public_url: str
+    secure_cookies: bool = True  # the session cookie only over HTTPS (not on the dev stack)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 from hssk_contracts.events import (
     RecordChanged,
@@ -38,7 +39,7 @@ from hssk_records.ports import StatsStore
 from hssk_records.writing import Stores
 
 VISIT_CHANGES = ("visit_added", "visit_revised")
-Reminder = (
+Reminder: TypeAlias = (
     ReminderScheduled
     | ReminderSent
     | ReminderDelivered

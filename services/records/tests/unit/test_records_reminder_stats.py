@@ -112,3 +112,12 @@ async def test_a_few_who_did_not_fill_the_item_are_never_given_away():
     [row] = (await answer_after(events))["rows"]
     assert row["reminded"]["reminders"] is None or row["reminded"]["completed"] is None
     assert row["reminded"]["completed_percent"] is None
+
+
+async def test_appointment_reminders_are_counted_without_an_effect_measure():
+    events = [outcome(ReminderSent, n, group=None) for n in range(12)]
+    events = [e.model_copy(update={"data": e.data.model_copy(update={
+        "kind": "appointment", "campaign": "appointment:2026-Q4"})}) for e in events]  # fmt: skip
+    [row] = (await answer_after(events))["rows"]
+    assert row["campaign"] == "appointment:2026-Q4" and row["outcomes"] == {"sent:zalo": 12}
+    assert "reminded" not in row and "difference_points" not in row

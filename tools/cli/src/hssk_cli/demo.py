@@ -10,9 +10,12 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+import httpx
+
 from hssk_cli import city, stack, synth, watch
 from hssk_cli.paths import Layout
 from hssk_contracts.events import VisitSubmitted
+from hssk_kit import devtokens
 
 CITIZENS_SEED = 2026
 WEEKS = 8
@@ -21,7 +24,19 @@ WEEKS = 8
 def run(layout: Layout, visits: int | None = None, citizens: int = 2_000, wards: int = 6) -> int:
     """`citizens` people of `wards` wards (split between Hà Nội and HCM), their visits of the last
     eight weeks (about 1.5 each), or the latest `visits` of them when given."""
-    return asyncio.run(_run(_events(visits, citizens, wards), wards))
+    return asyncio.run(_run(_events(visits, citizens, wards), wards, layout))
+
+
+def _qr_page(layout: Layout, person_id: str, ward: str | None) -> str:
+    """A fresh QR code's URL for the citizen, issued as their ward's officer would."""
+    private, _ = devtokens.ensure_keys(layout.keys)
+    officer = devtokens.mint(private, role="ward_officer", ward=ward or "00000")
+    url = f"{stack.BY_NAME['records'].url}/v1/records/{person_id}/qr"
+    try:
+        answer = httpx.post(url, headers={"Authorization": f"Bearer {officer}"}, timeout=10)
+        return str(answer.json()["url"]) if answer.status_code == 201 else answer.text[:200]
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        return f"(no QR code: {exc!r})"
 
 
 def _events(cap: int | None, citizens: int, wards: int) -> list[VisitSubmitted]:
@@ -38,7 +53,7 @@ def _events(cap: int | None, citizens: int, wards: int) -> list[VisitSubmitted]:
     return [synth.submitted(v) for v in latest]
 
 
-async def _run(events: list[VisitSubmitted], wards: int) -> int:
+async def _run(events: list[VisitSubmitted], wards: int, layout: Layout) -> int:
     if not events:
         print("hssk demo: nothing to publish (no citizens or --visits 0)", file=sys.stderr)
         return 1
@@ -65,9 +80,13 @@ async def _run(events: list[VisitSubmitted], wards: int) -> int:
     records, token = stack.BY_NAME["records"].url, ".venv/bin/hssk token"
     notify = stack.BY_NAME["notify"].url
     ward = first.patient.commune_code
+    page = _qr_page(layout, person_id, ward)
     print(
         f"demo: {visits} visits of the last {WEEKS} weeks for {citizens} citizens of {wards} "
         f"wards applied in {elapsed:.1f}s\n"
+        f"  the citizen's page, as their QR code opens it (a phone-sized browser window; the code\n"
+        f"  works once, then {records}/me keeps the session):\n"
+        f"    {page}\n"
         f"  read one record as a doctor of facility {first.facility_code}:\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role doctor '
         f'--facility {first.facility_code})" {records}/v1/records/{person_id}\n'

@@ -107,6 +107,7 @@ def record_view(record: Record, *, today: date) -> dict[str, Any]:
             "total": c.total,
             "score": c.score,
             "missing": c.missing,
+            "missing_labels": [{"field": f, "label": LABELS.get(f, f)} for f in c.missing],
             "best_next": c.best_next,
             "best_next_label": LABELS.get(c.best_next or ""),
         },

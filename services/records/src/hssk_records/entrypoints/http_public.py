@@ -3,13 +3,13 @@ code is the credential) for a citizen session; a doctor opens a record a citizen
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from hssk_kit.auth import Principal
+from hssk_kit.auth import SESSION_COOKIE, Principal
 from hssk_kit.guard import audited
 from hssk_kit.http import responses
 from hssk_records import qr_login, shares
@@ -24,6 +24,11 @@ REDEEM_STATUS = {"forged": 401, "expired": 410, "used": 409, "too_many": 429}
 class Redeem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: Annotated[str, Field(min_length=10, max_length=400)]
+    deliver: Literal["token", "cookie"] = Field(
+        default="token",
+        description="token: the session in the answer (an app); cookie: an HttpOnly, "
+        "SameSite=Strict cookie that page scripts cannot read (the platform's own pages)",
+    )
 
 
 def router(ctx: Context) -> APIRouter:
@@ -55,6 +60,20 @@ def router(ctx: Context) -> APIRouter:
                 status_code=REDEEM_STATUS[done.status],
                 content={"error": done.status, "message": vi, "message_en": en},
             )
+        assert done.session is not None and done.expires_at is not None  # status "ok"
+        if body.deliver == "cookie":
+            answer = JSONResponse({"person_id": done.person_id,
+                                   "expires_at": done.expires_at.isoformat()})  # fmt: skip
+            answer.set_cookie(
+                SESSION_COOKIE,
+                done.session,
+                expires=done.expires_at,
+                path="/",
+                httponly=True,
+                secure=p.secure_cookies,
+                samesite="strict",
+            )
+            return answer
         return {
             "person_id": done.person_id,
             "access_token": done.session,

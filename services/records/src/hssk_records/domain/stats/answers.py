@@ -107,18 +107,21 @@ def reminders(cubes: dict[str, Cube], level: str, areas: list[str], policy: Poli
     rows = []
     for campaign, cube in sorted(cubes.items()):
         outcomes = sorted({k[3:] for k in cube.counts if k[2] == "status" and k[3] != ALL})
+        measured = any(k[2] == "group" for k in cube.counts)  # appointments: no hold-out
         for area in areas:
             total = cube.value(level, area, "status", ALL, ALL)
             if total == 0 and not any(cube.value(level, area, "group", g, "all") for g in GROUPS):
                 continue
-            effect = {}
-            for group in GROUPS:
+            effect: dict[str, Any] = {}
+            for group in GROUPS if measured else ():
                 n = cube.value(level, area, "group", group, "all")
                 done = cube.value(level, area, "group", group, "completed")
                 r = rate(done, n, policy, per=100)
                 effect[group] = {"reminders": n, "completed": done,
                                  "completed_percent": r.value, "unstable": r.unstable}  # fmt: skip
-            a, b = (effect[g]["completed_percent"] for g in GROUPS)
+            a, b = (effect[g]["completed_percent"] if measured else None for g in GROUPS)
+            if measured:
+                effect["difference_points"] = None if a is None or b is None else round(a - b, 1)
             rows.append(
                 {
                     **_area(level, area),
@@ -129,7 +132,6 @@ def reminders(cubes: dict[str, Cube], level: str, areas: list[str], policy: Poli
                         for status, detail in outcomes
                     },
                     **effect,
-                    "difference_points": None if a is None or b is None else round(a - b, 1),
                 }
             )
     return rows

@@ -1,0 +1,64 @@
+"""The citizen's page, served by records itself: the page a QR code opens (`/q/<token>`, which
+redeems nothing by being fetched: a link preview cannot use up the code) and `/me` after it.
+One HTML shell, one stylesheet and one script, all from this service (no CDN, no web font), so
+a cheap phone on a slow line loads a few kilobytes once. The script calls the same `/v1/me`
+API an app would, with the session in an HttpOnly, SameSite=Strict cookie.
+
+Every page answer carries a strict Content-Security-Policy (scripts and styles from this origin
+only, no inline code), `Referrer-Policy: no-referrer` (the QR URL never leaks to another site)
+and `Cache-Control: no-store` (a shared phone keeps no copy of a record)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Response
+
+from hssk_kit.auth import SESSION_COOKIE
+from hssk_records.context import Context
+
+PAGES = Path(__file__).parent / "pages"
+ASSETS = {"me.css": "text/css; charset=utf-8", "me.js": "text/javascript; charset=utf-8"}
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def router(ctx: Context) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    shell = (PAGES / "me.html").read_bytes()
+    assets = {name: (PAGES / name).read_bytes() for name in ASSETS}
+
+    def page() -> Response:
+        headers = {**SECURITY, "Cache-Control": "no-store"}
+        return Response(shell, media_type="text/html; charset=utf-8", headers=headers)
+
+    @pages.get("/me")
+    async def my_page() -> Response:
+        return page()
+
+    @pages.get("/q/{token}")
+    async def qr_page(token: str) -> Response:
+        return page()  # the script offers to open the record: a POST, never this GET
+
+    @pages.get("/assets/{name}")
+    async def asset(name: str) -> Response:
+        if name not in assets:
+            raise HTTPException(404, detail={"error": "not_found", "message": "no such file"})
+        headers = {**SECURITY, "Cache-Control": "public, max-age=3600"}
+        return Response(assets[name], media_type=ASSETS[name], headers=headers)
+
+    @pages.post("/me/sign-out", status_code=204)
+    async def sign_out() -> Response:
+        gone = Response(status_code=204, headers=SECURITY)
+        gone.delete_cookie(SESSION_COOKIE, path="/", httponly=True,
+                           secure=ctx.policy.secure_cookies, samesite="strict")  # fmt: skip
+        return gone
+
+    return pages
