@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import (
@@ -49,9 +50,8 @@ def scheduled(task: Task, channel: Channel, message_vi: str, now: datetime) -> R
 
 def outcome(task: Task, now: datetime, provider_id: str | None = None):
     """The event for the task's final status (sent, delivered, failed or suppressed)."""
-    kind = OUTCOMES[task.status]
     last = task.attempts[-1] if task.attempts else None
-    return kind.new(
+    return OUTCOMES[task.status].new(
         # after an undelivered receipt the task is sent again: its next outcome is a new event
         event_id=derive_event_id(
             "reminder", task.id, task.status, task.reason or "", *task.undelivered
@@ -59,19 +59,10 @@ def outcome(task: Task, now: datetime, provider_id: str | None = None):
         producer=PRODUCER,
         key=task.person_id,
         occurred_at=now,
-        data=ReminderOutcomeData(
-            reminder_id=task.id,
-            person_id=task.person_id,
-            kind=task.kind,
-            campaign=task.campaign,
-            channel=task.channel,
-            reason=task.reason if task.status == "suppressed" else None,  # type: ignore[arg-type]
+        data=_data(
+            task,
             error=last.error if task.status == "failed" and last else None,
             provider_id=provider_id or (last.provider_id if last else None),
-            attempts=len(task.attempts),
-            cause_event_id=task.cause_event_id,
-            group=task.group,
-            ward_code=task.ward_code,
         ),
     )
 
@@ -85,18 +76,25 @@ def completed(task: Task, now: datetime) -> ReminderCompleted:
         producer=PRODUCER,
         key=task.person_id,
         occurred_at=now,
-        data=ReminderOutcomeData(
-            reminder_id=task.id,
-            person_id=task.person_id,
-            kind=task.kind,
-            campaign=task.campaign,
-            channel=task.channel,
-            reason=task.reason if task.status == "suppressed" else None,  # type: ignore[arg-type]
+        data=_data(
+            task,
             provider_id=last.provider_id if last else None,
-            attempts=len(task.attempts),
-            cause_event_id=task.cause_event_id,
-            group=task.group,
-            ward_code=task.ward_code,
-            status=task.status if task.final else None,  # type: ignore[arg-type]
+            status=task.status if task.final else None,
         ),
+    )
+
+
+def _data(task: Task, **more: Any) -> ReminderOutcomeData:
+    return ReminderOutcomeData(
+        reminder_id=task.id,
+        person_id=task.person_id,
+        kind=task.kind,
+        campaign=task.campaign,
+        channel=task.channel,
+        reason=task.reason if task.status == "suppressed" else None,
+        attempts=len(task.attempts),
+        cause_event_id=task.cause_event_id,
+        group=task.group,
+        ward_code=task.ward_code,
+        **more,
     )
