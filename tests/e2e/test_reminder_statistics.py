@@ -55,16 +55,27 @@ async def test_reminders_sent_and_completions_after_them_are_counted(
 
     this_quarter = campaign("incomplete_profile", vn_today(10))
     query = f"reminders?level=ward&ward={ward}&campaign={this_quarter}"
-    expected = _shown(len(reminded))
-    row = await _row(http, leader, query, lambda r: r["reminded"]["reminders"] == expected)
-    assert row["campaign"].startswith("incomplete_profile:") and row["name"]
-    assert row["reminded"]["completed"] in (0, None)
+    city = f"reminders?level=city&campaign={this_quarter}"
+    # The ward's own figures are exact or hidden: the gate may take them as partners of small
+    # cells elsewhere in the city (other tests' citizens), so the city's count is what moves.
+    row = await _row(http, leader, query, lambda r: r["reminded"]["reminders"] is not None
+                     or r["reminders"] is None)  # fmt: skip
+    assert _exact_or_hidden(row["reminded"]["reminders"], len(reminded))
+    assert row["reminded"]["completed"] in (0, None) and row["name"]
+    [before] = (await stats(http, leader, city))["rows"]
 
-    for person in reminded:  # each citizen fills the item their reminder named
+    # Each citizen fills the item their reminder named, held out or not (so all twelve records
+    # stay alike: no small completeness cell here for the gate to pair with another test's).
+    for person in people:
         await _fill(http, token, person)
-    row = await _row(http, leader, query, lambda r: r["reminded"]["completed"] == expected)
-    assert row["reminded"]["completed_percent"] == (100.0 if expected else None)
-    assert row["held_out"]["reminders"] == (_shown(len(held_out)) if held_out else 0)
+    done_before = before["reminded"]["completed"]
+    after = await _row(http, leader, city, lambda r: _completed_rose(r, done_before, len(reminded)))
+    if done_before is not None:
+        assert after["reminded"]["completed"] == done_before + len(reminded)
+    row = (await stats(http, leader, query))["rows"][0]
+    assert _exact_or_hidden(row["reminded"]["completed"], len(reminded))
+    assert _exact_or_hidden(row["held_out"]["reminders"], len(held_out))
+    assert _exact_or_hidden(row["held_out"]["completed"], len(held_out))
 
     officer = bearer(token, role="ward_officer", ward=ward)
     mine = await stats(http, officer, query)
@@ -78,8 +89,14 @@ async def test_reminders_sent_and_completions_after_them_are_counted(
     assert "reminded.completed_percent" in as_csv.text.splitlines()[0]
 
 
-def _shown(n: int) -> int | None:
-    return n if n >= 10 else None  # 1..9 are never shown
+def _exact_or_hidden(shown: int | None, truth: int) -> bool:
+    """A figure is the truth or hidden, never another number; a small one always hidden."""
+    return shown is None if 0 < truth < 10 else shown in (truth, None)
+
+
+def _completed_rose(row: dict, before: int | None, by: int) -> bool:
+    now = row["reminded"]["completed"]
+    return now is not None and (now == before + by if before is not None else now >= by)
 
 
 async def _outcomes(reminders, people: set[str]) -> dict[str, str]:

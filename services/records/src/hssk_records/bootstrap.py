@@ -25,6 +25,7 @@ from hssk_records.entrypoints import (
     http_me,
     http_pages,
     http_public,
+    http_staff,
     http_stats,
 )
 from hssk_records.settings import Settings
@@ -128,6 +129,14 @@ def bootstrap(
     )
     for make in (http.router, http_me.router, http_public.router, http_pages.router):
         app.include_router(make(ctx))
+    if settings.environment != "production":  # the city's identity provider signs staff in
+        app.include_router(
+            http_staff.router(
+                settings.session_key_file,
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+            )
+        )
     app.include_router(http_stats.router(view, ctx.audit, clock))
 
     async def consuming() -> None:

@@ -87,6 +87,9 @@ async def _run(events: list[VisitSubmitted], wards: int, layout: Layout) -> int:
         f"  the citizen's page, as their QR code opens it (a phone-sized browser window; the code\n"
         f"  works once, then {records}/me keeps the session):\n"
         f"    {page}\n"
+        f"  the same record as their doctor sees it (sign in as a doctor of facility "
+        f"{first.facility_code}):\n"
+        f"    {records}/doctor/{person_id}\n"
         f"  read one record as a doctor of facility {first.facility_code}:\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role doctor '
         f'--facility {first.facility_code})" {records}/v1/records/{person_id}\n'

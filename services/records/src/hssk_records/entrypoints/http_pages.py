@@ -1,5 +1,6 @@
-"""The citizen's page, served by records itself: the page a QR code opens (`/q/<token>`, which
+"""The pages records serves itself. The citizen's: the page a QR code opens (`/q/<token>`, which
 redeems nothing by being fetched: a link preview cannot use up the code) and `/me` after it.
+The doctor's one-glance view of a record (`/doctor/<person_id>`), with the emergency access.
 One HTML shell, one stylesheet and one script, all from this service (no CDN, no web font), so
 a cheap phone on a slow line loads a few kilobytes once. The script calls the same `/v1/me`
 API an app would, with the session in an HttpOnly, SameSite=Strict cookie.
@@ -18,7 +19,8 @@ from hssk_kit.auth import SESSION_COOKIE
 from hssk_records.context import Context
 
 PAGES = Path(__file__).parent / "pages"
-ASSETS = {"me.css": "text/css; charset=utf-8", "me.js": "text/javascript; charset=utf-8"}
+CSS, JS = "text/css; charset=utf-8", "text/javascript; charset=utf-8"
+ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -32,12 +34,12 @@ SECURITY = {
 
 def router(ctx: Context) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    shell = (PAGES / "me.html").read_bytes()
+    shell, doctor = (PAGES / "me.html").read_bytes(), (PAGES / "doctor.html").read_bytes()
     assets = {name: (PAGES / name).read_bytes() for name in ASSETS}
 
-    def page() -> Response:
+    def page(html: bytes | None = None) -> Response:
         headers = {**SECURITY, "Cache-Control": "no-store"}
-        return Response(shell, media_type="text/html; charset=utf-8", headers=headers)
+        return Response(html or shell, media_type="text/html; charset=utf-8", headers=headers)
 
     @pages.get("/me")
     async def my_page() -> Response:
@@ -46,6 +48,10 @@ def router(ctx: Context) -> APIRouter:
     @pages.get("/q/{token}")
     async def qr_page(token: str) -> Response:
         return page()  # the script offers to open the record: a POST, never this GET
+
+    @pages.get("/doctor/{person_id}")
+    async def doctor_page(person_id: str) -> Response:
+        return page(doctor)  # the script reads the record as the signed-in doctor may
 
     @pages.get("/assets/{name}")
     async def asset(name: str) -> Response:
