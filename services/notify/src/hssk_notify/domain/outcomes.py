@@ -91,7 +91,7 @@ def _data(task: Task, **more: Any) -> ReminderOutcomeData:
         kind=task.kind,
         campaign=task.campaign,
         channel=task.channel,
-        reason=task.reason if task.status == "suppressed" else None,
+        reason=task.reason if task.status == "suppressed" else None,  # type: ignore[arg-type]
         attempts=len(task.attempts),
         cause_event_id=task.cause_event_id,
         group=task.group,
