@@ -118,6 +118,8 @@ async def test_a_small_cell_stays_hidden_and_cannot_be_subtracted_out(http, toke
 async def test_replaying_the_changes_from_the_beginning_changes_no_figure(http, token):
     leader = bearer(token, role="leader")
     queries = ["completeness?level=ward", "conditions?by=province", "visits?level=province"]
+    await settled(STATS_GROUP, topics.RECORDS_CHANGE.name)  # nothing still on its way
+    await asyncio.sleep(2)  # one refresh of the API's figures
     before = [await stats(http, leader, q) for q in queries]
     layout = Layout(repo_root())
     await asyncio.to_thread(procs.stop, layout, "records")
@@ -174,6 +176,24 @@ async def caught_up(group: str, topic: str) -> None:
     finally:
         await admin.close()
     raise AssertionError(f"the statistics never caught up with {topic}")
+
+
+async def settled(group: str, topic: str, quiet_s: float = 3.0) -> None:
+    """The group has caught up and no new message came for `quiet_s` seconds (a citizen's
+    later changes, from identity, come after their visit's)."""
+    for _ in range(60):
+        consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            first = await consumer.end_offsets(_partitions(topic))
+            await caught_up(group, topic)
+            await asyncio.sleep(quiet_s)
+            if await consumer.end_offsets(_partitions(topic)) == first:
+                await caught_up(group, topic)
+                return
+        finally:
+            await consumer.stop()
+    raise AssertionError(f"{topic} never went quiet")
 
 
 def _partitions(topic: str) -> list[TopicPartition]:
