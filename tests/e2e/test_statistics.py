@@ -60,10 +60,16 @@ async def until_counted(http, leader, expected: dict[str, int]) -> dict:
     hidden (the gate may take any ward as the partner of a small cell elsewhere in the city,
     and other tests' wards are counted too)."""
     await caught_up(STATS_GROUP, topics.RECORDS_CHANGE.name)
-    for _ in range(20):  # the API's figures are refreshed every second
+    for _ in range(40):  # the API's figures are refreshed every second
         answer = await stats(http, leader, f"completeness?level=ward&province={PROVINCE}")
         got = {r["area"]: r["citizens"] for r in answer["rows"] if r["area"] in expected}
-        if set(got) == set(expected) and all(got[w] in (n, None) for w, n in expected.items()):
+        # the population and its conditions are rebuilt after completeness: wait for them too
+        people = await stats(http, leader, f"conditions?condition=diabetes&province={PROVINCE}")
+        if (
+            set(got) == set(expected)
+            and all(got[w] in (n, None) for w, n in expected.items())
+            and people["fresh_as_of"] == answer["fresh_as_of"]
+        ):
             return answer
         await asyncio.sleep(0.5)
     raise AssertionError(f"the figures never showed {expected}: {got}")
