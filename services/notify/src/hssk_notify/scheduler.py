@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 
+from hssk_kit.messages import transient
 from hssk_notify import metrics
 from hssk_notify.domain.tasks import plan
 from hssk_notify.domain.window import VN, next_open
@@ -61,9 +62,18 @@ class Scheduler:
         """Ready as soon as the loop runs (a slow sweep is lag, not unreadiness)."""
 
     async def run(self) -> None:
+        """Step for ever; while the database is away (the lease or a cursor cannot be read) the
+        next step tries again, instead of the worker stopping."""
         while True:
             self._woken.clear()
-            await self.step()
+            try:
+                await self.step()
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                metrics.DISPATCH_ERRORS.inc()
+                log.warning("scheduler step failed; trying again",
+                            extra={"error": type(exc).__name__})  # fmt: skip
             try:
                 await asyncio.wait_for(self._woken.wait(), self._tick_s)
             except TimeoutError:

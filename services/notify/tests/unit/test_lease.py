@@ -4,6 +4,8 @@ dispatches."""
 
 from __future__ import annotations
 
+import asyncio
+
 from notify_world import World
 
 from hssk_kit.fakes import RecordingPublish
@@ -54,3 +56,30 @@ async def test_only_the_holders_scheduler_dispatches():
     assert await follower.step() == 1
     await follower.step()  # the minute read again: its task is final, nothing goes twice
     assert len(world.messages()) == 1
+
+
+async def test_the_scheduler_rides_out_a_database_outage():
+    from pymongo.errors import AutoReconnect
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.asked = 0
+
+        async def hold(self) -> bool:
+            self.asked += 1
+            if self.asked == 1:
+                raise AutoReconnect("127.0.0.1:27017: connection reset")
+            return False
+
+        def held(self) -> bool:
+            return False
+
+    world, lease = World(RecordingPublish()), Flaky()
+    scheduler = Scheduler(stores=world.stores, dispatch=world.scheduler._dispatch,
+                          schedule=world.scheduler._schedule, clock=lambda: world.now,
+                          tick_s=0.01, lease=lease)  # fmt: skip
+    try:
+        await asyncio.wait_for(scheduler.run(), 0.2)
+    except TimeoutError:
+        pass  # still running: the outage did not stop it
+    assert lease.asked > 2
