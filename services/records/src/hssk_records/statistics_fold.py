@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from hssk_contracts.events import (
     RecordChanged,
@@ -72,17 +72,9 @@ async def fold(
     deltas, new_people, new_visits = _replaced(
         [c for _, c in todo], await _seen(todo, stats, stores)
     )
-    journal = Journal(
-        partition=partition,
-        end=todo[-1][0] + 1,
-        at=max(c.occurred_at for _, c in todo).isoformat(),
-        deltas=_per_partition(deltas, partition),
-        people=new_people,
-        visits=new_visits,
+    return await _journalled(
+        todo, partition, deltas, catalog, stats, people=new_people, visits=new_visits
     )
-    await _record(journal, catalog, stats)
-    metrics.STATS_FOLDED.inc(len(todo))
-    return len(todo)
 
 
 async def fold_reminders(
@@ -106,25 +98,30 @@ async def fold_reminders(
         if share is not None and share != old:
             new[rid] = share
             _add(deltas, old.cells() if old else {}, share.cells())
+    return await _journalled(
+        todo, partition, deltas, catalog, stats, reminders=new, source=REMINDERS
+    )
+
+
+async def _journalled(
+    todo: list, partition: int, deltas: dict[str, Counter[str]], catalog: Catalog,
+    stats: StatsStore, **shares: Any,
+) -> int:  # fmt: skip
+    """The batch `todo` (offset, event) as the partition's journal, applied; how many."""
     journal = Journal(
         partition=partition,
         end=todo[-1][0] + 1,
         at=max(e.occurred_at for _, e in todo).isoformat(),
-        deltas=_per_partition(deltas, partition),
-        reminders=new,
-        source=REMINDERS,
+        deltas={
+            tally_id(doc, partition): moved
+            for doc, cells in deltas.items()
+            if (moved := {cell: n for cell, n in cells.items() if n})
+        },
+        **shares,
     )
     await _record(journal, catalog, stats)
     metrics.STATS_FOLDED.inc(len(todo))
     return len(todo)
-
-
-def _per_partition(deltas: dict[str, Counter[str]], partition: int) -> dict[str, dict[str, int]]:
-    return {
-        tally_id(doc, partition): moved
-        for doc, cells in deltas.items()
-        if (moved := {cell: n for cell, n in cells.items() if n})
-    }
 
 
 async def _record(journal: Journal, catalog: Catalog, stats: StatsStore) -> None:
