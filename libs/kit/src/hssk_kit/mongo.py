@@ -168,22 +168,29 @@ class BatchedInserts(_PerTurnBatches):
 class BatchedUpdates(_PerTurnBatches):
     """Updates documents by `_id` for many concurrent callers with one unordered `bulk_write`
     per event-loop turn (FerretDB still applies them one by one, but in one command instead of
-    one each). Only for updates whose caller has decided by itself that they apply: a bulk
-    result does not say which statement matched."""
+    one each). An update may name further conditions (`where`, e.g. a version guard); a bulk
+    result says only how many statements matched, so a caller learns True (its statement
+    matched) or False (it did not) when the count tells, and None when it cannot.
+
+    FerretDB v1 answers a filter naming `_id` from its index only with
+    infra/ferretdb/patches/0007-any-filter-on-id-uses-the-id-index.patch."""
 
     def __init__(self, collection: Any, max_batch: int = 256):
         super().__init__(max_batch)
         self._collection = collection
 
-    async def update(self, _id: Any, update: dict) -> None:
-        await self._ask((_id, update))
+    async def update(self, _id: Any, update: dict, where: dict | None = None) -> bool | None:
+        """Whether the statement matched a document (None: unknown, see above)."""
+        return await self._ask((_id, update, where or {}))
 
-    async def _run(self, items: list[tuple[Any, dict]]) -> list[None]:
+    async def _run(self, items: list[tuple[Any, dict, dict]]) -> list[bool | None]:
         metrics.MONGO_BATCH.labels(self._collection.name, "update").observe(len(items))
-        await self._collection.bulk_write(
-            [UpdateOne({"_id": _id}, update) for _id, update in items], ordered=False
+        result = await self._collection.bulk_write(
+            [UpdateOne({**where, "_id": _id}, update) for _id, update, where in items],
+            ordered=False,
         )
-        return [None] * len(items)
+        told = {len(items): True, 0: False}.get(result.matched_count)
+        return [told] * len(items)
 
 
 class BatchedUpserts(_PerTurnBatches):
