@@ -42,8 +42,7 @@ async def on_visit_resolved(
 
     async def attempt() -> str:
         person_id, record = await live(stores.records, d.person_id)
-        if record is not None and (pending := pending_announcement(record, event.event_id)):
-            await finish_pending(record, pending, stores, publish)
+        if await _finished_before(record, event.event_id, stores, publish):
             return "replayed"
         decision = decide(await stores.encounters.get(d.visit.key), d.visit, d.content_hash)
         if decision in ("replayed", "stale"):
@@ -100,6 +99,8 @@ async def _person_updated(
 
     async def attempt() -> int:
         record = await stores.records.get(snapshot.person_id)
+        if await _finished_before(record, event.event_id, stores, publish):
+            return 0  # changed before, announced now
         base = record or Record(person_id=snapshot.person_id)
         facts = [
             Placed(part="admin", slot=name, fact=Fact(value=value, source=source))
@@ -140,8 +141,11 @@ async def _merged(
     event: Envelope, merged_id: str, survivor_id: str, stores: Stores, publish: Publish
 ) -> int:
     merged = await stores.records.get(merged_id)
-    if merged is None or merged.merged_into == survivor_id:
-        return 0  # nothing to move, or done already
+    if merged is None:
+        return 0  # nothing to move
+    if merged.merged_into == survivor_id:  # done already (the survivor's side first)
+        await _finished_before(merged, _cause(event, merged_id), stores, publish)
+        return 0
     changed = await _change(
         survivor_id,
         "person_merged",
@@ -166,7 +170,10 @@ async def _merged(
 
 async def _unmerged(event: Envelope, merged_id: str, stores: Stores, publish: Publish) -> int:
     merged = await stores.records.get(merged_id)
-    if merged is None or merged.merged_into is None:
+    if merged is None:
+        return 0
+    if merged.merged_into is None:  # never merged, or given back already (its side last)
+        await _finished_before(merged, _cause(event, merged_id), stores, publish)
         return 0
     survivor_id = merged.merged_into
     changed = await _change(
@@ -189,6 +196,8 @@ async def _change(person_id, change, event, stores, publish, *, skip, other=None
 
     async def attempt() -> int:
         record = await stores.records.get(person_id)
+        if await _finished_before(record, _cause(event, person_id), stores, publish):
+            return 0  # changed before, announced now
         if record is not None and skip(record):
             return 0
         await commit(
@@ -198,7 +207,7 @@ async def _change(person_id, change, event, stores, publish, *, skip, other=None
                 version=(record.version if record else 0) + 1,
                 at=event.occurred_at,
                 change=change,
-                cause=f"{event.event_id}:{person_id}",
+                cause=_cause(event, person_id),
                 by="identity",
                 other=other,
                 merged=merged,
@@ -209,3 +218,20 @@ async def _change(person_id, change, event, stores, publish, *, skip, other=None
         return 1
 
     return await with_retries(attempt, f"record {person_id}")
+
+
+def _cause(event: Envelope, person_id: str) -> str:
+    """A merge or unmerge changes two records: each change's cause names its record."""
+    return f"{event.event_id}:{person_id}"
+
+
+async def _finished_before(
+    record: Record | None, cause: str, stores: Stores, publish: Publish
+) -> bool:
+    """Whether `cause`'s change is the record's latest, stored before a crash that may have
+    come before its announcement: if so, it is finished (and announced) again. Whoever skips
+    work found done must ask this first, or a change stored but never announced stays so."""
+    if record is None or (pending := pending_announcement(record, cause)) is None:
+        return False
+    await finish_pending(record, pending, stores, publish)
+    return True
