@@ -22,6 +22,7 @@ from hssk_records.domain.stats.disclosure import Policy as StatsPolicy
 from hssk_records.entrypoints import (
     consumer,
     http,
+    http_dashboard,
     http_me,
     http_pages,
     http_public,
@@ -138,6 +139,8 @@ def bootstrap(
             )
         )
     app.include_router(http_stats.router(view, ctx.audit, clock))
+    staff_sign_in = None if settings.environment == "production" else "/staff"
+    app.include_router(http_dashboard.router(view, ctx.audit, clock, sign_in=staff_sign_in))
 
     async def consuming() -> None:
         await visits.check()

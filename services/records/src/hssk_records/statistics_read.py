@@ -9,7 +9,7 @@ import logging
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from hssk_kit.audit import AuditEntry, AuditLog
@@ -276,3 +276,14 @@ def visits(
     rows = answers.visits(weeks, level, allowed)
     extra = {"level": level, "by": "icd10_chapter", "period": "week", "from": first, "to": last}
     return answer(view, "visits", rows, **extra)
+
+
+def recent_weeks(now: datetime, weeks: int = 12) -> tuple[str, str]:
+    """The first and last ISO week (Viet Nam time) of the `weeks` weeks up to `now`."""
+    local = now.astimezone(VN)
+    return iso_week(local - timedelta(weeks=weeks - 1)), iso_week(local)
+
+
+def iso_week(at: datetime) -> str:
+    year, week, _ = at.isocalendar()
+    return f"{year}-W{week:02d}"

@@ -20,7 +20,7 @@ from hssk_records.context import Context
 
 PAGES = Path(__file__).parent / "pages"
 CSS, JS = "text/css; charset=utf-8", "text/javascript; charset=utf-8"
-ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS}
+ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS, "dashboard.css": CSS}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -21,7 +20,6 @@ from hssk_kit.guard import audited
 from hssk_kit.http import problem_response, responses
 from hssk_records import metrics
 from hssk_records import statistics_read as read
-from hssk_records.domain.stats.shares import VN
 from hssk_records.statistics_read import StatsView
 
 Reader = Annotated[
@@ -94,9 +92,8 @@ def router(view: StatsView, audit: AuditLog, clock) -> APIRouter:
     ) -> Any:
         """Visits by the chapter of their main diagnosis, week by week (ISO weeks, Viet Nam
         time; by default the last 12)."""
-        now = clock().astimezone(VN)
-        first = first or _week(now - timedelta(weeks=11))
-        last = last or _week(now)
+        recent = read.recent_weeks(clock())
+        first, last = first or recent[0], last or recent[1]
         return await answered(request, read.visits, who, level, first, last, province=province,
                         ward=ward)  # fmt: skip
 
@@ -142,11 +139,6 @@ def _rendered(answer: dict[str, Any], as_csv: bool) -> tuple[str, bytes]:
     if as_csv:
         return "text/csv; charset=utf-8", _csv(answer["rows"]).encode()
     return "application/json", json.dumps(answer, ensure_ascii=False).encode()
-
-
-def _week(at: datetime) -> str:
-    year, week, _ = at.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

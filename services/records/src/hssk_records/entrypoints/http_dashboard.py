@@ -1,0 +1,73 @@
+"""The statistics as pages: `/leader`, the city's dashboard for a leader and a ward officer's
+view of their own ward, drawn on the server (dashboard_page.py, svg_charts.py) from the same
+use cases, scopes and disclosure gate as `/v1/stats`. Signed in with the pages' session cookie;
+without one the page says where to sign in, and a refused role or scope is audited as the API
+audits it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from hssk_kit.audit import AuditLog
+from hssk_kit.auth import Principal, current_principal
+from hssk_records import statistics_read as read
+from hssk_records.entrypoints import dashboard_page
+from hssk_records.entrypoints.http_pages import SECURITY
+from hssk_records.statistics_read import StatsView
+
+READERS = ("leader", "ward_officer")
+WEEKS = 12
+
+
+def router(view: StatsView, audit: AuditLog, clock, *, sign_in: str | None) -> APIRouter:
+    """`sign_in`: where a visitor without a session signs in (the dev stack's `/staff`; in
+    production the city's identity provider, outside this service)."""
+    pages = APIRouter(include_in_schema=False)
+
+    def html(body: str, status: int = 200) -> Response:
+        headers = {**SECURITY, "Cache-Control": "no-store"}
+        return Response(body, status, media_type="text/html; charset=utf-8", headers=headers)
+
+    @pages.get("/leader")
+    async def dashboard(request: Request) -> Response:
+        try:
+            who = await current_principal(request)
+        except HTTPException:
+            link = f'<a href="{sign_in}?next=/leader">Đăng nhập</a>' if sign_in else "Đăng nhập"
+            return html(_notice("Bạn cần đăng nhập để xem số liệu.", link), 401)
+        try:
+            if who.role not in READERS:
+                raise read.Refused(403, f"role {who.role} may not read statistics")
+            body = dashboard_page.page(_who(who), *_answers(view, who, clock))
+        except read.Refused as refused:
+            await read.audit_refusal(audit, who, refused)
+            return html(_notice("Vai trò của bạn không được xem số liệu này.", ""), 403)
+        return html(body)
+
+    return pages
+
+
+def _answers(view: StatsView, who: Principal, clock) -> tuple:
+    """The four answers a leader sees for the city, a ward officer for their ward."""
+    city = who.role == "leader"
+    level = "city" if city else "ward"
+    first, last = read.recent_weeks(clock(), WEEKS)
+    return (
+        read.completeness(view, who, "ward"),
+        read.visits(view, who, level, first, last),
+        read.conditions(view, who, level, "*", "*"),
+        read.reminders(view, who, level),
+    )
+
+
+def _who(who: Principal) -> str:
+    return "Lãnh đạo thành phố" if who.role == "leader" else f"Cán bộ y tế phường {who.ward}"
+
+
+def _notice(message: str, link: str) -> str:
+    return (
+        dashboard_page.SHELL.replace("{who}", "")
+        .replace("{fresh}", "—")
+        .replace("{gate}", "")
+        .replace("{sections}", f"<p>{message} {link}</p>")
+    )
