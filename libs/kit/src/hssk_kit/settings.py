@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "hssk"
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
     consumer_batch: int = 500
+    # Where each service's staff pages are served, for the links between them (absent: this
+    # host, as behind the city's ingress). The dev stack, one port a service, sets all four.
+    pages_site: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> ServiceSettings:

@@ -15,10 +15,10 @@ from hssk_identity.adapters.mongo import (
     MongoPersonRepository,
     MongoReviewQueue,
 )
-from hssk_identity.entrypoints import consumer, http
+from hssk_identity.entrypoints import consumer, http, http_desk
 from hssk_identity.handlers import Index
 from hssk_identity.settings import Settings
-from hssk_kit import mongo
+from hssk_kit import mongo, staff_pages
 from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
@@ -69,6 +69,16 @@ def bootstrap(
         http.router(index=index, publish=publisher.publish, audit=audit, clock=clock)
     )
     app.add_exception_handler(merges.ActionRefused, http.refused)
+    app.include_router(staff_pages.assets_router())
+    app.include_router(
+        http_desk.router(
+            index=index,
+            publish=publisher.publish,
+            audit=audit,
+            site=settings.pages_site,
+            sign_in=staff_pages.sign_in_url(settings.environment, settings.pages_site),
+        )
+    )
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},

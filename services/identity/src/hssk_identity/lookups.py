@@ -23,6 +23,12 @@ def _entry(who: Principal, action: str, person_id: str | None, outcome: Outcome,
                       **{"purpose": "identity administration", **more})  # fmt: skip
 
 
+def refused(who: Principal, action: str, detail: str) -> AuditEntry:
+    """A caller refused before any person was named (a page of the desk opened by a role that
+    may not use it): audited like a refusal of the API."""
+    return _entry(who, action, None, "denied", detail=detail)
+
+
 def in_scope(who: Principal, ward: str | None) -> bool:
     return who.role == "operator" or (ward is not None and ward == who.ward)
 

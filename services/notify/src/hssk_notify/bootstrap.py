@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hssk_contracts import topics
-from hssk_kit import mongo
+from hssk_kit import mongo, staff_pages
 from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
@@ -21,7 +21,7 @@ from hssk_notify.adapters.mongo import mongo_stores
 from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain.caps import Caps
 from hssk_notify.domain.decisions import Rules
-from hssk_notify.entrypoints import consumer, http, http_receipts
+from hssk_notify.entrypoints import consumer, http, http_desk, http_receipts
 from hssk_notify.lease import Lease, holder_name
 from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
@@ -97,6 +97,15 @@ def bootstrap(
             publish=publisher.publish,
             wake=scheduler.wake,
             clock=clock,
+        )
+    )
+    app.include_router(staff_pages.assets_router())
+    app.include_router(
+        http_desk.router(
+            stores=stores,
+            audit=audit,
+            site=settings.pages_site,
+            sign_in=staff_pages.sign_in_url(settings.environment, settings.pages_site),
         )
     )
     install(

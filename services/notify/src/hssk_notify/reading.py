@@ -43,6 +43,11 @@ async def statistics(*, stores: Stores, min_cell: int) -> dict[str, Any]:
     return effect.summarise(await stores.tasks.summary(), min_cell)
 
 
+def refused(who: Principal, action: str, detail: str) -> AuditEntry:
+    """A caller refused before any person was named (a desk page opened by another role)."""
+    return _entry(who, action, None, False, detail=detail)
+
+
 def _entry(who: Principal, action: str, person_id, allowed: bool, detail=None) -> AuditEntry:
     return AuditEntry(
         actor=who.subject,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hssk_contracts import topics
-from hssk_kit import mongo
+from hssk_kit import mongo, staff_pages
 from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
@@ -23,6 +23,7 @@ from hssk_records.entrypoints import (
     consumer,
     http,
     http_dashboard,
+    http_desk,
     http_me,
     http_pages,
     http_public,
@@ -139,8 +140,9 @@ def bootstrap(
             )
         )
     app.include_router(http_stats.router(view, ctx.audit, clock))
-    staff_sign_in = None if settings.environment == "production" else "/staff"
+    staff_sign_in = staff_pages.sign_in_url(settings.environment, settings.pages_site)
     app.include_router(http_dashboard.router(view, ctx.audit, clock, sign_in=staff_sign_in))
+    app.include_router(http_desk.router(ctx, site=settings.pages_site, sign_in=staff_sign_in))
 
     async def consuming() -> None:
         await visits.check()

@@ -24,6 +24,7 @@ class Issued:
     token: str | None = None
     expires_at: datetime | None = None
     message: str = ""
+    name: str = ""  # the citizen's, to print beside the code
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ async def issue(
             detail=f"valid until {qr.expires_at.isoformat()}",
         )
     )
-    return Issued("ok", token, qr.expires_at)
+    name = record.trusted("admin", "name")
+    return Issued("ok", token, qr.expires_at, name=str(name.value) if name else "")
 
 
 async def redeem(

@@ -4,6 +4,7 @@ Zalo / push providers) and the four services, up and down."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -75,6 +76,7 @@ def service_env(layout: Layout, svc: ServiceDef) -> dict[str, str]:
         "MONGO_DB": f"hssk_{svc.module.removeprefix('hssk_')}",
         "HTTP_PORT": str(svc.port),
         "JWT_PUBLIC_KEY_FILE": str(public),
+        "PAGES_SITE": json.dumps({s.name: s.url for s in SERVICES}),
     }
     if svc.name == "records":  # QR codes and the citizen sessions they open
         values["QR_SECRET_FILE"] = str(devtokens.ensure_secret(layout.keys / "records-qr.key"))

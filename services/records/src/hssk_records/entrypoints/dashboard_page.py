@@ -10,12 +10,14 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+from hssk_kit.staff_pages import shell
 from hssk_records.entrypoints import svg_charts as svg
 from hssk_records.entrypoints.svg_charts import HIDDEN, Bar, Stack
 
 MOST_WARDS_CHARTED = 30
 CHAPTERS_CHARTED = 5
 BAND_NAMES = ["0–24 %", "25–49 %", "50–74 %", "75–99 %", "đủ 46/46"]
+TITLE = "Số liệu hồ sơ sức khỏe"
 GROUP_NAMES = {"reminded": "được nhắc", "held_out": "không nhắc (đối chứng)"}
 
 
@@ -37,12 +39,11 @@ def page(
         "gạch chéo trên biểu đồ), kể cả khi có thể suy ra từ tổng. Tỷ lệ từ dưới 20 người "
         "đánh dấu * (không ổn định)."
     )
-    return (
-        SHELL.replace("{who}", escape(who_label))
-        .replace("{fresh}", escape(_when(completeness.get("fresh_as_of"))))
-        .replace("{gate}", escape(gate))
-        .replace("{sections}", "".join(sections))
+    head = (
+        f'<p class="fresh">Cập nhật đến: <time>{escape(_when(completeness.get("fresh_as_of")))}'
+        f'</time> (UTC)</p><p class="gate">{escape(gate)}</p>'
     )
+    return shell(TITLE, head + "".join(sections), who=who_label)
 
 
 def _completeness(answer: dict[str, Any]) -> str:
@@ -184,7 +185,7 @@ def _section(key: str, title: str, caption: str, chart: str, table: str) -> str:
 def _table(head: list[str], rows: list[list[Any]]) -> str:
     ths = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
     trs = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
-    table = f"<table><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>"
+    table = f'<table class="figures"><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>'
     return f'<div class="scroll">{table}</div>'
 
 
@@ -204,26 +205,3 @@ def _rate(value: float | None, unstable: bool) -> Any:
 
 def _when(instant: str | None) -> str:
     return instant[:16].replace("T", " ") if instant else "chưa có"
-
-
-SHELL = """<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>Số liệu hồ sơ sức khỏe</title>
-<link rel="stylesheet" href="/assets/me.css">
-<link rel="stylesheet" href="/assets/dashboard.css">
-</head>
-<body>
-<header><h1>Số liệu hồ sơ sức khỏe</h1><span class="who">{who}</span></header>
-<main>
-<p class="fresh">Cập nhật đến: <time>{fresh}</time> (UTC)</p>
-<p class="gate">{gate}</p>
-{sections}
-</main>
-</body>
-</html>
-"""

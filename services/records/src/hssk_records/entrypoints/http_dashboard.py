@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from hssk_kit import staff_pages as staff
 from hssk_kit.audit import AuditLog
 from hssk_kit.auth import Principal, current_principal
 from hssk_records import statistics_read as read
 from hssk_records.entrypoints import dashboard_page
-from hssk_records.entrypoints.http_pages import SECURITY
 from hssk_records.statistics_read import StatsView
 
 READERS = ("leader", "ward_officer")
@@ -24,25 +24,22 @@ def router(view: StatsView, audit: AuditLog, clock, *, sign_in: str | None) -> A
     production the city's identity provider, outside this service)."""
     pages = APIRouter(include_in_schema=False)
 
-    def html(body: str, status: int = 200) -> Response:
-        headers = {**SECURITY, "Cache-Control": "no-store"}
-        return Response(body, status, media_type="text/html; charset=utf-8", headers=headers)
-
     @pages.get("/leader")
     async def dashboard(request: Request) -> Response:
         try:
             who = await current_principal(request)
         except HTTPException:
-            link = f'<a href="{sign_in}?next=/leader">Đăng nhập</a>' if sign_in else "Đăng nhập"
-            return html(_notice("Bạn cần đăng nhập để xem số liệu.", link), 401)
+            notice = staff.sign_in_notice("Bạn cần đăng nhập để xem số liệu.", sign_in, "/leader")
+            return staff.html(staff.shell(dashboard_page.TITLE, notice), 401)
         try:
             if who.role not in READERS:
                 raise read.Refused(403, f"role {who.role} may not read statistics")
             body = dashboard_page.page(_who(who), *_answers(view, who, clock))
         except read.Refused as refused:
             await read.audit_refusal(audit, who, refused)
-            return html(_notice("Vai trò của bạn không được xem số liệu này.", ""), 403)
-        return html(body)
+            refused_page = "<p>Vai trò của bạn không được xem số liệu này.</p>"
+            return staff.html(staff.shell(dashboard_page.TITLE, refused_page), 403)
+        return staff.html(body)
 
     return pages
 
@@ -62,12 +59,3 @@ def _answers(view: StatsView, who: Principal, clock) -> tuple:
 
 def _who(who: Principal) -> str:
     return "Lãnh đạo thành phố" if who.role == "leader" else f"Cán bộ y tế phường {who.ward}"
-
-
-def _notice(message: str, link: str) -> str:
-    return (
-        dashboard_page.SHELL.replace("{who}", "")
-        .replace("{fresh}", "—")
-        .replace("{gate}", "")
-        .replace("{sections}", f"<p>{message} {link}</p>")
-    )

@@ -16,26 +16,19 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Response
 
 from hssk_kit.auth import SESSION_COOKIE
+from hssk_kit.staff_pages import SECURITY, STAFF_CSS
 from hssk_records.context import Context
 
 PAGES = Path(__file__).parent / "pages"
 CSS, JS = "text/css; charset=utf-8", "text/javascript; charset=utf-8"
-ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS, "dashboard.css": CSS}
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-SECURITY = {
-    "Content-Security-Policy": CSP,
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS}
 
 
 def router(ctx: Context) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     shell, doctor = (PAGES / "me.html").read_bytes(), (PAGES / "doctor.html").read_bytes()
     assets = {name: (PAGES / name).read_bytes() for name in ASSETS}
+    assets["staff.css"] = STAFF_CSS  # the staff pages', shared by every service
 
     def page(html: bytes | None = None) -> Response:
         headers = {**SECURITY, "Cache-Control": "no-store"}
@@ -58,7 +51,7 @@ def router(ctx: Context) -> APIRouter:
         if name not in assets:
             raise HTTPException(404, detail={"error": "not_found", "message": "no such file"})
         headers = {**SECURITY, "Cache-Control": "public, max-age=3600"}
-        return Response(assets[name], media_type=ASSETS[name], headers=headers)
+        return Response(assets[name], media_type=ASSETS.get(name, CSS), headers=headers)
 
     @pages.post("/me/sign-out", status_code=204)
     async def sign_out() -> Response:

@@ -15,7 +15,8 @@ from fastapi.responses import RedirectResponse
 
 from hssk_kit import devtokens
 from hssk_kit.auth import SESSION_COOKIE
-from hssk_records.entrypoints.http_pages import PAGES, SECURITY
+from hssk_kit.staff_pages import SECURITY
+from hssk_records.entrypoints.http_pages import PAGES
 
 ROLES = ("doctor", "leader", "ward_officer", "operator")
 CODE = re.compile(r"^[0-9]{5}$")

@@ -1,0 +1,71 @@
+"""The ward officer's desk, notify's part: the ward's citizens no channel could reach, oldest
+first, with what to ask them when the officer calls or visits. Ticking some and asking for
+codes sends the officer to records' desk with them listed (a GET that issues nothing: the
+officer then prints the household's QR sheet there). The same use case, scope and audit as
+`GET /v1/worklist`."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from hssk_kit import staff_pages as pages
+from hssk_kit.audit import AuditLog
+from hssk_kit.auth import current_principal
+from hssk_notify import reading
+from hssk_notify.domain.texts import FIELD_WORDS
+from hssk_notify.stores import Stores
+
+TITLE = "Người dân không liên lạc được"
+WHY = {"no_channel": "không có kênh liên lạc", "failed": "gửi không đến"}
+
+
+def router(*, stores: Stores, audit: AuditLog, site: dict[str, str],
+           sign_in: str | None) -> APIRouter:  # fmt: skip
+    desk = APIRouter(include_in_schema=False)
+    nav = pages.desk_nav(site, "notify")
+    records_desk = escape(site.get("records", "").rstrip("/") + "/desk", quote=True)
+
+    @desk.get("/desk/worklist")
+    async def worklist_page(request: Request) -> Response:
+        try:
+            who = await current_principal(request)
+        except HTTPException:
+            notice = pages.sign_in_notice("Bạn cần đăng nhập.", sign_in, "/desk")
+            return pages.html(pages.shell(TITLE, notice), 401)
+        items = (
+            await reading.worklist_of(who.ward, who, stores=stores, audit=audit)
+            if who.role == "ward_officer" and who.ward
+            else None
+        )
+        if items is None:
+            if who.role != "ward_officer":  # (worklist_of audited an officer's own refusal)
+                await audit.append(reading.refused(who, "worklist.read", "not a ward officer"))
+            body = "<p>Chỉ cán bộ y tế phường xem danh sách của phường mình.</p>"
+            return pages.html(pages.shell(TITLE, body, nav=nav), 403)
+        rows = "".join(
+            '<tr><td><input type="checkbox" name="p" '
+            f'value="{escape(i.person_id, quote=True)}" id="p-{k}" aria-label="Chọn"></td>'
+            f'<td><label for="p-{k}"><code>{escape(i.person_id)}</code></label></td>'
+            f"<td>{escape(WHY.get(i.reason, i.reason))}</td>"
+            f"<td>{escape(FIELD_WORDS.get(i.ask, (i.ask or 'lịch hẹn',))[0])}</td>"
+            f"<td>{i.since.strftime('%d/%m/%Y')}</td></tr>"
+            for k, i in enumerate(items)
+        )
+        body = (
+            '<p class="note">Gọi điện hoặc đến nhà; hỏi điều còn thiếu, hoặc in mã QR để người '
+            "dân tự khai.</p>"
+            f'<form method="get" action="{records_desk}"><div class="scroll"><table>'
+            '<thead><tr><th scope="col"></th><th scope="col">Mã người dân</th>'
+            '<th scope="col">Vì sao</th><th scope="col">Cần hỏi</th><th scope="col">Từ</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+            '<div class="actions"><button type="submit" class="primary">In mã QR cho người đã '
+            "chọn</button></div></form>"
+            if items
+            else "<p>Phường không có ai ngoài tầm liên lạc.</p>"
+        )
+        page = pages.shell(TITLE, body, who=f"Cán bộ y tế phường {who.ward}", nav=nav)
+        return pages.html(page, forms_to=site.get("records", ""))
+
+    return desk
