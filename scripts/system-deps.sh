@@ -15,6 +15,7 @@ command -v kcat >/dev/null || need+=(kcat)  # how hospitals publish in the READM
 command -v wrk >/dev/null || need+=(wrk)  # make bench: record reads under 100 connections
 command -v chromium >/dev/null || need+=(chromium)  # the pages' tests: a real browser
 command -v chromedriver >/dev/null || need+=(chromium-driver)  # ... driven by Selenium
+command -v npm >/dev/null || need+=(npm)  # ... and axe-core, run inside each page
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

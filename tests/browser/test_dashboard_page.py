@@ -53,7 +53,9 @@ async def test_a_leader_sees_the_city_charted_and_hidden_exactly_as_the_api(brow
     wait = WebDriverWait(browser, 15)
     browser.get(f"{RECORDS}/leader")  # no session: where to sign in, and back
     wait.until(seen.element_to_be_clickable((By.LINK_TEXT, "Đăng nhập"))).click()
-    Select(wait.until(seen.presence_of_element_located((By.ID, "role")))).select_by_value("leader")
+    role = Select(wait.until(seen.presence_of_element_located((By.ID, "role"))))
+    shot(browser, "staff-sign-in")
+    role.select_by_value("leader")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait.until(lambda b: b.current_url == f"{RECORDS}/leader")
     for key in SECTIONS:

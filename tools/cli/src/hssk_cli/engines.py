@@ -25,7 +25,9 @@ NEEDS = {
     "mvn": "Apache Maven (Debian: apt-get install -y maven)",
     "go": "Go 1.22+ (https://go.dev/doc/install, or Debian: apt-get install -y golang)",
     "git": "git (Debian: apt-get install -y git)",
+    "npm": "npm (Debian: apt-get install -y npm)",
 }
+AXE_CORE = "4.10.3"  # the accessibility rules the browser tests run inside every page
 
 
 def require_tools(*tools: str) -> None:
@@ -86,6 +88,26 @@ def kafka_libs(layout: Layout) -> Path:
 
     _build_once(layout.cache / "kafka" / ".stamp", _fingerprint(pom), build)
     return libs
+
+
+def axe_core(layout: Layout) -> Path:
+    """axe-core's browser bundle, fetched once from the npm registry into the cache: the
+    browser tests inject it into each page they open (nothing is served to citizens)."""
+    folder = layout.cache / "axe-core"
+
+    def fetch() -> None:
+        require_tools("npm")
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        _run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder),
+             f"axe-core@{AXE_CORE}"],
+            f"fetching axe-core {AXE_CORE} from the npm registry",
+            folder,
+        )  # fmt: skip
+
+    _build_once(layout.cache / ".axe-core.stamp", AXE_CORE, fetch)
+    return folder / "node_modules" / "axe-core" / "axe.min.js"
 
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"

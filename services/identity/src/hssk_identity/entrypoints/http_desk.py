@@ -140,7 +140,8 @@ def _review(review: Review, people: dict[str, Any]) -> str:
             else '<p class="note">Ứng viên ở phường khác: chỉ vận hành viên xem được.</p>'
         )
         cards.append(
-            f'<div class="card"><div class="scroll"><table class="figures"><caption>Ứng viên, điểm '
+            '<div class="card"><div class="scroll" tabindex="0">'
+            f'<table class="figures"><caption>Ứng viên, điểm '
             f'{c.score:.1f}</caption><thead><tr><th scope="col">Trường</th>'
             '<th scope="col">Hồ sơ mới</th><th scope="col">Ứng viên</th>'
             f'<th scope="col">Trọng số</th></tr></thead><tbody>{rows}</tbody></table></div>'

@@ -56,7 +56,7 @@ def router(*, stores: Stores, audit: AuditLog, site: dict[str, str],
         body = (
             '<p class="note">Gọi điện hoặc đến nhà; hỏi điều còn thiếu, hoặc in mã QR để người '
             "dân tự khai.</p>"
-            f'<form method="get" action="{records_desk}"><div class="scroll"><table>'
+            f'<form method="get" action="{records_desk}"><div class="scroll" tabindex="0"><table>'
             '<thead><tr><th scope="col"></th><th scope="col">Mã người dân</th>'
             '<th scope="col">Vì sao</th><th scope="col">Cần hỏi</th><th scope="col">Từ</th>'
             f"</tr></thead><tbody>{rows}</tbody></table></div>"

@@ -186,7 +186,7 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     ths = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
     trs = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     table = f'<table class="figures"><thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>'
-    return f'<div class="scroll">{table}</div>'
+    return f'<div class="scroll" tabindex="0">{table}</div>'
 
 
 def _cell(value: Any) -> str:
