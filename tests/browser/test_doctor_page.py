@@ -53,6 +53,9 @@ async def test_a_doctor_sees_alerts_first_and_a_stranger_only_by_emergency(brows
     assert "undefined" not in browser.find_element(By.ID, "record").text
     first = browser.find_element(By.CSS_SELECTOR, "article#record section.alerts")
     assert first.location["y"] < browser.find_element(By.ID, "vitals").location["y"]
+    history = wait.until(lambda b: b.find_element(By.ID, "history").text or None)
+    assert "Thêm lần khám" in history and "Người dân tự khai" in history  # newest first:
+    assert history.index("Người dân tự khai") < history.index("Thêm lần khám")  # the declaration
     shot(browser, "doctor-1-record")
 
     sign_in(browser, wait, OTHER_FACILITY)

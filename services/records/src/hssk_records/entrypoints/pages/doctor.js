@@ -98,6 +98,27 @@ function render(r) {
     el("li", `${p.date} tại ${p.facility_code}`)));
 }
 
+const CHANGES = { visit_added: "Thêm lần khám", visit_revised: "Sửa lần khám",
+                  self_declared: "Người dân tự khai", clinician_confirmed: "Bác sĩ xác nhận",
+                  person_merged: "Gộp hồ sơ trùng", merged_away: "Gộp vào hồ sơ khác",
+                  person_unmerged: "Tách hồ sơ đã gộp", restored: "Khôi phục hồ sơ",
+                  person_updated: "Cập nhật thông tin hành chính" };
+
+async function history() {
+  const { status, data } = await call(
+    "GET", `/v1/records/${encodeURIComponent(person)}/history?limit=20`);
+  const list = $("history");
+  if (status !== 200) {
+    list.replaceChildren(el("li", "Không tải được lịch sử hồ sơ."));
+    return;
+  }
+  list.replaceChildren(...data.items.map((h) => el("li",
+    [`Phiên bản ${h.version}`, new Date(h.at).toLocaleString("vi-VN"),
+     CHANGES[h.change] || h.change, h.by && `bởi ${h.by}`,
+     h.sections && h.sections.length && `(${h.sections.join(", ")})`]
+      .filter(Boolean).join(" · "))));
+}
+
 async function load() {
   const { status, data } = await call("GET", `/v1/records/${encodeURIComponent(person)}`);
   if (status === 401) {
@@ -108,6 +129,7 @@ async function load() {
   } else if (status === 200) {
     render(data);
     show("record");
+    await history();
   } else {
     $("status").textContent = (data && data.message) || "Không tải được hồ sơ.";
   }
