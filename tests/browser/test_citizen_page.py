@@ -2,7 +2,9 @@
 officer's QR code opens the page; one tap opens the record (the code then works no more); the
 page says what is missing; a height of 700 cm is refused in Vietnamese beside the field and
 changes nothing; a right answer raises the completeness; "who looked at my record" lists the
-reads. Only the platform's own host is ever asked for anything, and the page weighs little."""
+reads. Only the platform's own host is ever asked for anything, and the page weighs little.
+Then: the citizen shares the whole record with a doctor for an hour (a QR code), takes it back,
+and chooses how to be reminded on notify's page (a wrong e-mail refused beside the field)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from hssk_cli import stack
 from tests.browser.conftest import network, shot
@@ -18,7 +20,7 @@ from tests.citizens import WARD, make_citizen
 from tests.conftest import SUMMARIES
 
 pytestmark = pytest.mark.usefixtures("platform_up")
-RECORDS = stack.BY_NAME["records"].url
+RECORDS, NOTIFY = stack.BY_NAME["records"].url, stack.BY_NAME["notify"].url
 BUDGET = 60_000  # bytes the page may transfer, all assets and API answers included
 
 
@@ -87,6 +89,57 @@ async def test_a_citizen_opens_and_completes_their_record_on_a_phone(browser, to
     status = wait.until(seen.visibility_of_element_located((By.ID, "status")))
     wait.until(lambda b: "đã được dùng" in b.find_element(By.ID, "status").text)
     assert status.is_displayed()
+
+
+async def test_a_citizen_shares_with_a_doctor_takes_it_back_and_chooses_reminders(
+    browser, token, http
+):
+    citizen = await make_citizen()
+    wait = WebDriverWait(browser, 15)
+    browser.get(issued_code(token, citizen.person_id)["url"])
+    wait.until(seen.element_to_be_clickable((By.ID, "open-button"))).click()
+    wait.until(seen.visibility_of_element_located((By.ID, "share")))
+
+    Select(browser.find_element(By.ID, "share-scope")).select_by_value("full")
+    Select(browser.find_element(By.ID, "share-hours")).select_by_value("1")
+    browser.find_element(By.CSS_SELECTOR, "#share-form button[type=submit]").click()
+    qr = wait.until(seen.visibility_of_element_located((By.ID, "share-qr")))
+    wait.until(lambda b: b.execute_script("return arguments[0].naturalWidth", qr) > 0)
+    assert "đến" in browser.find_element(By.ID, "share-until").text
+    listed = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "#shares li")))
+    assert listed.text.startswith("Toàn bộ")
+    shot(browser, "citizen-5-shared")
+    mine = {"Authorization": f"Bearer {token(role='citizen', person_id=citizen.person_id)}"}
+    shares = (await http.get(f"{RECORDS}/v1/me/shares", headers=mine)).json()["items"]
+    assert [s["active"] for s in shares] == [True]
+
+    listed.find_element(By.TAG_NAME, "button").click()  # "Thu hồi"
+    wait.until(lambda b: "Đã thu hồi" in b.find_element(By.ID, "status").text)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#shares li")
+    shares = (await http.get(f"{RECORDS}/v1/me/shares", headers=mine)).json()["items"]
+    assert [s["active"] for s in shares] == [False]
+
+    browser.find_element(By.ID, "reminders-link").click()  # notify's own page, same session
+    wait.until(lambda b: b.current_url == f"{NOTIFY}/me/reminders")
+    browser.find_element(By.ID, "ch-sms").click()  # no SMS: Zalo and e-mail only
+    email = browser.find_element(By.ID, "email")
+    email.send_keys("ba-lan@")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    error = wait.until(seen.visibility_of_element_located((By.ID, "error-email")))
+    assert "không đúng dạng" in error.text
+    shot(browser, "citizen-6-reminders-refused")
+    asked = (await http.get(f"{NOTIFY}/v1/me/preferences", headers=mine)).json()
+    assert asked["email"] is None  # refused: nothing changed
+    email = browser.find_element(By.ID, "email")
+    email.clear()
+    email.send_keys("ba.lan@example.org")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait.until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, "p.done"), "Đã lưu"))
+    asked = (await http.get(f"{NOTIFY}/v1/me/preferences", headers=mine)).json()
+    assert asked["email"] == "ba.lan@example.org" and asked["channels"] == ["zalo", "email"]
+    shot(browser, "citizen-7-reminders-saved")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Về hồ sơ").click()
+    wait.until(lambda b: b.current_url == f"{RECORDS}/me")
 
 
 def _version(token, person_id: str) -> int:

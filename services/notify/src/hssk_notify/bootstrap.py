@@ -21,7 +21,13 @@ from hssk_notify.adapters.mongo import mongo_stores
 from hssk_notify.clock import ManualClock, system_clock
 from hssk_notify.domain.caps import Caps
 from hssk_notify.domain.decisions import Rules
-from hssk_notify.entrypoints import consumer, http, http_desk, http_receipts
+from hssk_notify.entrypoints import (
+    consumer,
+    http,
+    http_desk,
+    http_receipts,
+    http_reminder_page,
+)
 from hssk_notify.lease import Lease, holder_name
 from hssk_notify.scheduler import Scheduler
 from hssk_notify.settings import Settings
@@ -100,6 +106,7 @@ def bootstrap(
         )
     )
     app.include_router(staff_pages.assets_router())
+    app.include_router(http_reminder_page.router(stores=stores, site=settings.pages_site))
     app.include_router(
         http_desk.router(
             stores=stores,

@@ -8,6 +8,7 @@ from typing import Any
 from hssk_kit.audit import AuditEntry, AuditLog
 from hssk_kit.auth import Principal
 from hssk_notify.domain import effect
+from hssk_notify.domain.state import CitizenState
 from hssk_notify.domain.tasks import Task
 from hssk_notify.ports import WorkItem
 from hssk_notify.stores import Stores
@@ -58,3 +59,8 @@ def _entry(who: Principal, action: str, person_id, allowed: bool, detail=None) -
         outcome="allowed" if allowed else "denied",
         detail=detail,
     )
+
+
+async def state_of(person_id: str, *, stores: Stores) -> CitizenState:
+    """What notify holds of a citizen (a new citizen: nothing yet, the defaults)."""
+    return await stores.states.get(person_id) or CitizenState(person_id=person_id)

@@ -129,8 +129,9 @@ def bootstrap(
         service=SERVICE,
         audit=ctx.audit,
     )
-    for make in (http.router, http_me.router, http_public.router, http_pages.router):
+    for make in (http.router, http_me.router, http_public.router):
         app.include_router(make(ctx))
+    app.include_router(http_pages.router(ctx, site=settings.pages_site))
     if settings.environment != "production":  # the city's identity provider signs staff in
         app.include_router(
             http_staff.router(

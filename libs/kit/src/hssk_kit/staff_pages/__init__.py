@@ -43,14 +43,17 @@ def html(body: str, status: int = 200, *, forms_to: str = "") -> Response:
     return Response(body, status, media_type="text/html; charset=utf-8", headers=headers)
 
 
-def shell(title: str, body: str, *, who: str = "", nav: str = "") -> str:
-    """`body` and `nav` are HTML already escaped by the caller; `title` and `who` are text."""
+def shell(title: str, body: str, *, who: str = "", nav: str = "", citizen: bool = False) -> str:
+    """`body` and `nav` are HTML already escaped by the caller; `title` and `who` are text.
+    A citizen's page is drawn larger (type and touch targets), as their record page is."""
+    body_tag = '<body class="citizen">' if citizen else "<body>"
     return (
         '<!doctype html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n<link rel="icon" href="data:,">\n'
         f"<title>{escape(title)}</title>\n"
-        '<link rel="stylesheet" href="/assets/staff.css">\n</head>\n<body>\n'
+        '<link rel="stylesheet" href="/assets/staff.css">\n</head>\n'
+        f"{body_tag}\n"
         f'<header><h1>{escape(title)}</h1><span class="who">{escape(who)}</span></header>\n'
         f"{nav}<main>\n{body}\n</main>\n</body>\n</html>\n"
     )

@@ -60,8 +60,7 @@ def router(
     @api.get("/me/preferences")
     async def my_preferences(who: Citizen) -> dict[str, Any]:
         """How I want to be reminded: channels in my order, opt-out, language, e-mail."""
-        state = await stores.states.get(_mine(who)) or CitizenState(person_id=_mine(who))
-        return _view(state)
+        return _view(await reading.state_of(_mine(who), stores=stores))
 
     @api.put("/me/preferences", responses=responses(422))
     async def set_my_preferences(
@@ -70,7 +69,7 @@ def router(
     ) -> Any:
         """Set how I am reminded (fields left out keep their value). A wrong value is refused
         in Vietnamese, changing nothing."""
-        state = await stores.states.get(_mine(who)) or CitizenState(person_id=_mine(who))
+        state = await reading.state_of(_mine(who), stores=stores)
         wanted, problems = preferences.parse(body, state.preferences)
         if wanted is None:
             return problem_response(422, "invalid_preferences", problems)

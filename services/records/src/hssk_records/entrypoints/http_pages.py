@@ -11,6 +11,7 @@ and `Cache-Control: no-store` (a shared phone keeps no copy of a record)."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Response
@@ -24,9 +25,12 @@ CSS, JS = "text/css; charset=utf-8", "text/javascript; charset=utf-8"
 ASSETS = {"me.css": CSS, "me.js": JS, "doctor.css": CSS, "doctor.js": JS}
 
 
-def router(ctx: Context) -> APIRouter:
+def router(ctx: Context, *, site: dict[str, str]) -> APIRouter:
+    """`site`: where each service's pages are served (the reminder settings are notify's)."""
     pages = APIRouter(include_in_schema=False)
     shell, doctor = (PAGES / "me.html").read_bytes(), (PAGES / "doctor.html").read_bytes()
+    reminders = escape(site.get("notify", "").rstrip("/") + "/me/reminders", quote=True)
+    shell = shell.replace(b'href="/me/reminders"', f'href="{reminders}"'.encode())
     assets = {name: (PAGES / name).read_bytes() for name in ASSETS}
     assets["staff.css"] = STAFF_CSS  # the staff pages', shared by every service
 

@@ -23,6 +23,16 @@ const TEXT = {
     sign_out: "Đăng xuất", signed_out: "Bạn đã đăng xuất.",
     failed: "Không kết nối được. Vui lòng thử lại.",
     self: "tự khai", facility: "cơ sở y tế báo", confirmed: "bác sĩ xác nhận",
+    share_title: "Chia sẻ với bác sĩ",
+    share_intro: "Cho bác sĩ quét mã để xem hồ sơ của bạn trong thời gian bạn chọn. Bạn thu hồi được bất cứ lúc nào.",
+    share_scope: "Bác sĩ được xem", scope_summary: "Tóm tắt: dị ứng, bệnh mạn tính, thuốc, chỉ số",
+    scope_full: "Toàn bộ hồ sơ", share_hours: "Trong bao lâu", hours_1: "1 giờ",
+    hours_24: "1 ngày", hours_168: "7 ngày", share_button: "Tạo mã chia sẻ",
+    share_qr: "Mã QR chia sẻ hồ sơ với bác sĩ",
+    share_until: (d) => `Bác sĩ quét mã này để xem hồ sơ, đến ${d}.`,
+    share_active: (s, d) => `${s === "full" ? "Toàn bộ" : "Tóm tắt"}, đến ${d}`,
+    revoke: "Thu hồi", revoked: "Đã thu hồi. Mã không còn mở được hồ sơ.",
+    reminders_title: "Nhắc nhở", reminders_link: "Chọn cách nhận nhắc nhở",
   },
   en: {
     title: "My health record", lang: "Tiếng Việt",
@@ -44,6 +54,16 @@ const TEXT = {
     sign_out: "Sign out", signed_out: "You are signed out.",
     failed: "Could not connect. Please try again.",
     self: "self-declared", facility: "facility-reported", confirmed: "confirmed by a doctor",
+    share_title: "Share with a doctor",
+    share_intro: "Let a doctor scan a code to see your record for as long as you choose. You can take it back at any time.",
+    share_scope: "The doctor may see", scope_summary: "Summary: allergies, chronic diseases, medicines, vitals",
+    scope_full: "The whole record", share_hours: "For how long", hours_1: "1 hour",
+    hours_24: "1 day", hours_168: "7 days", share_button: "Make a sharing code",
+    share_qr: "QR code sharing the record with a doctor",
+    share_until: (d) => `A doctor scans this code to see your record, until ${d}.`,
+    share_active: (s, d) => `${s === "full" ? "Whole record" : "Summary"}, until ${d}`,
+    revoke: "Take back", revoked: "Taken back. The code opens nothing now.",
+    reminders_title: "Reminders", reminders_link: "Choose how you are reminded",
   },
 };
 const BADGE = { self_declared: "self", facility_reported: "facility", clinician_confirmed: "confirmed" };
@@ -64,8 +84,11 @@ function translate() {
   if (record) render(record);
 }
 
+const localTime = (iso) => new Date(iso).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB");
+
 function show(...ids) {
-  for (const id of ["open", "signed-out", "record", "declare", "log", "sign-out"]) {
+  for (const id of ["open", "signed-out", "record", "declare", "share", "reminders", "log",
+                    "sign-out"]) {
     $(id).hidden = !ids.includes(id);
   }
 }
@@ -126,8 +149,8 @@ async function load() {
     record = data;
     say();
     render(record);
-    show("record", "declare", "log", "sign-out");
-    await loadLog();
+    show("record", "declare", "share", "reminders", "log", "sign-out");
+    await Promise.all([loadLog(), loadShares()]);
   } catch (e) {
     say("failed");
   }
@@ -188,11 +211,52 @@ async function loadLog() {
       const li = document.createElement("li");
       const when = document.createElement("span");
       when.className = "when";
-      when.textContent = new Date(e.at).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB");
+      when.textContent = localTime(e.at);
       li.append(when, document.createTextNode(e.text_vi || e.action));
       return li;
     }),
   );
+}
+
+async function loadShares() {
+  const { status, data } = await call("GET", "/v1/me/shares");
+  if (status !== 200) return;
+  $("shares").replaceChildren(...data.items.filter((s) => s.active).reverse().map((s) => {
+    const li = document.createElement("li");
+    li.append(document.createTextNode(`${t("share_active", s.scope, localTime(s.expires_at))} `));
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = t("revoke");
+    button.addEventListener("click", async () => {
+      const answer = await call("DELETE", `/v1/me/shares/${encodeURIComponent(s.share_id)}`);
+      if (answer.status === 200) {
+        $("share-made").hidden = true;
+        say("revoked");
+        await loadShares();
+      } else {
+        say(null, message(answer.data));
+      }
+    }, { once: true });
+    li.append(button);
+    return li;
+  }));
+}
+
+async function share(event) {
+  event.preventDefault();
+  const form = event.target;
+  const body = { scope: form.scope.value, hours: Number(form.hours.value) };
+  const { status, data } = await call("POST", "/v1/me/shares", body);
+  if (status !== 201) {
+    say(null, message(data));
+    return;
+  }
+  const img = $("share-qr");  // the code as the API drew it, shown as an image (CSP: data:)
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(data.svg)}`;
+  img.alt = t("share_qr");
+  $("share-until").textContent = t("share_until", localTime(data.expires_at));
+  $("share-made").hidden = false;
+  await loadShares();
 }
 
 function declaration(form) {
@@ -258,6 +322,7 @@ document.addEventListener("DOMContentLoaded", () => {
     translate();
   });
   $("form").addEventListener("submit", submit);
+  $("share-form").addEventListener("submit", share);
   $("sign-out").addEventListener("click", async () => {
     await call("POST", "/me/sign-out");
     record = null;
