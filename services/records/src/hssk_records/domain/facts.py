@@ -50,7 +50,7 @@ class Slot(Frozen):
         """The slot with `fact`, unless a fact of its kind observed later is already here
         (at the same instant, the larger value wins, so any order gives the same slot)."""
         held = self.facts.get(fact.source.kind)
-        if held is not None and _order(held) >= _order(fact):
+        if held is not None and not _later(fact, held):
             return self
         return Slot(facts={**self.facts, fact.source.kind: fact})
 
@@ -80,9 +80,18 @@ class Slot(Frozen):
         return [f for f in self.facts.values() if shown is not None and f.value != shown.value]
 
 
-def _order(fact: Fact) -> tuple[datetime, datetime, str]:
-    s = fact.source
-    return s.at, s.sent or s.at, json.dumps(fact.model_dump(mode="json"), sort_keys=True)
+def _later(new: Fact, held: Fact) -> bool:
+    """Whether `new` replaces `held`: observed later (then sent later), or at the same instants
+    the larger fact, compared as canonical JSON (only then: it is the costly part)."""
+    a, b = new.source, held.source
+    when_new, when_held = (a.at, a.sent or a.at), (b.at, b.sent or b.at)
+    if when_new != when_held:
+        return when_new > when_held
+    return _canonical(new) > _canonical(held)
+
+
+def _canonical(fact: Fact) -> str:
+    return json.dumps(fact.model_dump(mode="json"), sort_keys=True)
 
 
 def join_slots(a: dict[str, Slot], b: dict[str, Slot]) -> dict[str, Slot]:
