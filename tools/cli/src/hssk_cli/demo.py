@@ -90,6 +90,11 @@ async def _run(events: list[VisitSubmitted], wards: int, layout: Layout) -> int:
         f"  the same record as their doctor sees it (sign in as a doctor of facility "
         f"{first.facility_code}):\n"
         f"    {records}/doctor/{person_id}\n"
+        f"  the city's dashboard (sign in as a leader) and the ward officer's desk (sign in as\n"
+        f"  the health officer of ward {ward}: QR sheets, the review queue, the worklist):\n"
+        f"    {records}/leader\n"
+        f"    {records}/desk\n"
+        f"  (staff sign in on the dev stack at {records}/staff)\n"
         f"  read one record as a doctor of facility {first.facility_code}:\n"
         f'    curl -s -H "Authorization: Bearer $({token} --role doctor '
         f'--facility {first.facility_code})" {records}/v1/records/{person_id}\n'

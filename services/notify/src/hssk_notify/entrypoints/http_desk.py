@@ -1,8 +1,8 @@
 """The ward officer's desk, notify's part: the ward's citizens no channel could reach, oldest
 first, with what to ask them when the officer calls or visits. Ticking some and asking for
-codes sends the officer to records' desk with them listed (a GET that issues nothing: the
-officer then prints the household's QR sheet there). The same use case, scope and audit as
-`GET /v1/worklist`."""
+codes posts them to records' desk, listed there (nothing is issued yet, and no person id lands
+in an address bar): the officer then prints the household's QR sheet there. The same use
+case, scope and audit as `GET /v1/worklist`."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def router(*, stores: Stores, audit: AuditLog, site: dict[str, str],
         body = (
             '<p class="note">Gọi điện hoặc đến nhà; hỏi điều còn thiếu, hoặc in mã QR để người '
             "dân tự khai.</p>"
-            f'<form method="get" action="{records_desk}"><div class="scroll" tabindex="0"><table>'
+            f'<form method="post" action="{records_desk}"><div class="scroll" tabindex="0"><table>'
             '<thead><tr><th scope="col"></th><th scope="col">Mã người dân</th>'
             '<th scope="col">Vì sao</th><th scope="col">Cần hỏi</th><th scope="col">Từ</th>'
             f"</tr></thead><tbody>{rows}</tbody></table></div>"

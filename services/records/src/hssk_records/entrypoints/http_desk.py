@@ -1,6 +1,6 @@
 """The ward officer's desk, records' part: QR codes for a household on one printable A4 sheet.
 The officer lists the citizens (pasted from the insurance list, or ticked on notify's worklist,
-which sends them here); each code is issued by the same use case, scope and audit as
+which posts them here); each code is issued by the same use case, scope and audit as
 `POST /v1/records/{id}/qr`; a citizen outside the officer's ward gets no code and is named as
 not found. The desk's other pages are identity's review queue and notify's worklist."""
 
@@ -46,14 +46,24 @@ def router(ctx: Context, *, site: dict[str, str], sign_in: str | None) -> APIRou
                               403)  # fmt: skip
         return who
 
-    @desk.get("/desk")
-    async def desk_page(request: Request) -> Response:
+    async def desk_page(request: Request, listed: list[str]) -> Response:
         who = await officer(request, "/desk")
         if isinstance(who, Response):
             return who
-        listed = "\n".join(p for p in request.query_params.getlist("p") if PERSON.fullmatch(p))
-        body = FORM.replace("{people}", escape(listed)).replace("{most}", str(MOST_ON_A_SHEET))
+        people = "\n".join(p for p in listed if PERSON.fullmatch(p))
+        body = FORM.replace("{people}", escape(people)).replace("{most}", str(MOST_ON_A_SHEET))
         return pages.html(pages.shell(TITLE, body, who=_who(who), nav=nav))
+
+    @desk.get("/desk")
+    async def empty_desk(request: Request) -> Response:
+        return await desk_page(request, [])
+
+    @desk.post("/desk")
+    async def desk_with_people(request: Request) -> Response:
+        """The desk with the citizens ticked on notify's worklist listed (posted, so no person
+        id lands in an address bar or a history): issues nothing yet."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace")[:20_000])
+        return await desk_page(request, form.get("p", [])[:100])
 
     @desk.post("/desk/qr-sheet")
     async def qr_sheet(request: Request) -> Response:

@@ -94,6 +94,11 @@ function render(r) {
   $("visits").replaceChildren(...(r.encounters || []).slice(0, 5).map((e) =>
     el("li", [e.admitted_at && new Date(e.admitted_at).toLocaleDateString("vi-VN"),
               e.facility_code, e.main_icd10, e.diagnosis].filter(Boolean).join(" · "))));
+  const labs = (r.labs || []).slice(-8).reverse();  // the latest first
+  $("labs").replaceChildren(...(labs.length ? labs.map((l) =>
+    el("li", [new Date(l.at).toLocaleDateString("vi-VN"), l.name,
+              [l.value, l.unit].filter(Boolean).join(" "), l.conclusion]
+      .filter(Boolean).join(" · "))) : [el("li", "Chưa có kết quả xét nghiệm nào.")]));
   $("appointments").replaceChildren(...(r.appointments || []).map((p) =>
     el("li", `${p.date} tại ${p.facility_code}`)));
 }
