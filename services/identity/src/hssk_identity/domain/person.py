@@ -9,7 +9,7 @@ from hssk_contracts import identifiers as ids
 from hssk_contracts.envelope import derive_event_id
 from hssk_contracts.events import PersonSnapshot
 from hssk_contracts.visit import Identifier
-from hssk_identity.domain import dates, names
+from hssk_identity.domain import dates, names, phones
 from hssk_identity.domain.matching import Demographics
 
 DEMOGRAPHIC_FIELDS = ("name", "birth_date", "sex", "phone", "commune_code", "address")
@@ -85,7 +85,7 @@ def demographics_of(x: Any) -> Demographics:
         name=names.parse(x.name),
         birth=dates.parse_birth_date(x.birth_date),
         sex=x.sex,
-        phone=x.phone,
+        phone=phones.canonical(x.phone),  # compared as numbers, in E.164
         commune_code=x.commune_code,
         address=x.address,
         personal_id=personal_id(x.identifiers),

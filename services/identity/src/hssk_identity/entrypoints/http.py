@@ -49,7 +49,16 @@ class ResolveRequest(BaseModel):
     name: PersonName
     birth_date: PartialDate | None = None
     sex: Sex = "unknown"
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9]{8,15}$")] | None = None
+    phone: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^\+?[0-9][0-9 ().-]{6,22}[0-9]$",
+                description="as written: '0912 345 678', '+84 912 345 678'; compared in E.164",
+            ),
+        ]
+        | None
+    ) = None
     commune_code: CommuneCode | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
     create: bool = Field(

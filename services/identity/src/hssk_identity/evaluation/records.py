@@ -20,7 +20,12 @@ RATES = {
     "no_diacritics": 0.12, "tone_only": 0.03, "tone_placement": 0.30, "mojibake": 0.02,
     "middle_dropped": 0.04, "middle_added": 0.015, "given_first": 0.02, "name_typo": 0.03,
     "upper_case": 0.15, "year_only": 0.05, "day_month_swap": 0.02, "date_typo": 0.02,
-    "phone_changed": 0.08, "sex_unknown": 0.02, "cccd_typo": 0.03,
+    "phone_changed": 0.08, "phone_written": 0.30, "sex_unknown": 0.02, "cccd_typo": 0.03,
+}  # fmt: skip
+# The 2018 mobile move backwards: a new prefix as an old record still has it (docs/domain.md).
+OLD_MOBILE = {
+    "32": "162", "33": "163", "34": "164", "35": "165", "36": "166", "37": "167", "38": "168",
+    "39": "169", "70": "120", "76": "126", "77": "122", "81": "127",
 }  # fmt: skip
 # tone_placement applies only to names with an open oa/oe/uy syllable (Hòa, Thủy).
 
@@ -62,6 +67,9 @@ def _record(rng: random.Random, c: Citizen, household_phone: str, record_id: str
     if phone and _hit(rng, "phone_changed"):
         phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10**7):07d}"
         tags.append("phone_changed")
+    elif phone and _hit(own := random.Random(f"{record_id}:phone"), "phone_written"):
+        phone = _written(own, phone)  # its own draws: every other perturbation stays as it was
+        tags.append("phone_written")
     sex = "unknown" if _hit(rng, "sex_unknown") else c.sex
     if sex == "unknown":
         tags.append("sex_unknown")
@@ -79,6 +87,18 @@ def _record(rng: random.Random, c: Citizen, household_phone: str, record_id: str
         identifiers=identifiers,
         perturbations=tuple(tags),
     )
+
+
+def _written(rng: random.Random, phone: str) -> str:
+    """The same number as another source writes it: international, spaced, or (for a prefix
+    that moved in 2018) with its old eleven-digit prefix."""
+    national = phone[1:]  # without the trunk 0
+    old = OLD_MOBILE.get(national[:2])
+    ways = [f"+84 {national[:2]} {national[2:5]} {national[5:]}", f"84{national}",
+            f"{phone[:4]}.{phone[4:7]}.{phone[7:]}"]  # fmt: skip
+    if old:
+        ways.append(f"0{old}{national[2:]}")
+    return rng.choice(ways)
 
 
 def _identifiers(
