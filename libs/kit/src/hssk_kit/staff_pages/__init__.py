@@ -13,7 +13,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from hssk_kit.auth import Principal, current_principal
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -83,6 +85,18 @@ def sign_in_notice(message: str, sign_in: str | None, back: str) -> str:
         else ""
     )
     return f"<p>{escape(message)}{link}</p>"
+
+
+async def signed_in(
+    request: Request, *, title: str, sign_in: str | None, back: str, notice: str | None = None
+) -> Principal | Response:
+    """The caller of a page, or (no valid session) the page saying where to sign in, 401;
+    `notice`: the HTML to say instead (a citizen is sent back to their QR code)."""
+    try:
+        return await current_principal(request)
+    except HTTPException:
+        said = notice or sign_in_notice("Bạn cần đăng nhập.", sign_in, back)
+        return html(shell(title, said), 401)
 
 
 def assets_router() -> APIRouter:

@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from hssk_identity import lookups, merges
@@ -18,7 +18,7 @@ from hssk_identity.domain.review import Resolution, Review
 from hssk_identity.ports import Index
 from hssk_kit import staff_pages as pages
 from hssk_kit.audit import AuditLog
-from hssk_kit.auth import Principal, current_principal
+from hssk_kit.auth import Principal
 
 TITLE = "Xác minh danh tính"
 REVIEWERS = ("ward_officer", "operator")
@@ -46,11 +46,9 @@ def router(*, index: Index, publish, audit: AuditLog, site: dict[str, str],
     nav = pages.desk_nav(site, "identity")
 
     async def reviewer(request: Request) -> Principal | Response:
-        try:
-            who = await current_principal(request)
-        except HTTPException:
-            notice = pages.sign_in_notice("Bạn cần đăng nhập.", sign_in, "/desk")
-            return pages.html(pages.shell(TITLE, notice), 401)
+        who = await pages.signed_in(request, title=TITLE, sign_in=sign_in, back="/desk")
+        if isinstance(who, Response):
+            return who
         if who.role not in REVIEWERS:
             await audit.append(
                 lookups.refused(who, "review.read", f"role {who.role} may not review")

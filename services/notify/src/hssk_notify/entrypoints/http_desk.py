@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hssk_kit import staff_pages as pages
 from hssk_kit.audit import AuditLog
-from hssk_kit.auth import current_principal
 from hssk_notify import reading
 from hssk_notify.domain.texts import FIELD_WORDS
 from hssk_notify.stores import Stores
@@ -29,11 +28,9 @@ def router(*, stores: Stores, audit: AuditLog, site: dict[str, str],
 
     @desk.get("/desk/worklist")
     async def worklist_page(request: Request) -> Response:
-        try:
-            who = await current_principal(request)
-        except HTTPException:
-            notice = pages.sign_in_notice("Bạn cần đăng nhập.", sign_in, "/desk")
-            return pages.html(pages.shell(TITLE, notice), 401)
+        who = await pages.signed_in(request, title=TITLE, sign_in=sign_in, back="/desk")
+        if isinstance(who, Response):
+            return who
         items = (
             await reading.worklist_of(who.ward, who, stores=stores, audit=audit)
             if who.role == "ward_officer" and who.ward

@@ -10,11 +10,10 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from hssk_kit import staff_pages as pages
-from hssk_kit.auth import current_principal
 from hssk_notify import handlers, reading
 from hssk_notify.domain import preferences
 from hssk_notify.stores import Stores
@@ -34,11 +33,10 @@ def router(*, stores: Stores, site: dict[str, str]) -> APIRouter:
     back = escape(site.get("records", "").rstrip("/") + "/me", quote=True)
 
     async def citizen(request: Request) -> str | Response:
-        try:
-            who = await current_principal(request)
-        except HTTPException:
-            body = f'<p>Hãy mở lại trang hồ sơ bằng mã QR của bạn. <a href="{back}">Hồ sơ</a></p>'
-            return pages.html(pages.shell(TITLE, body), 401)
+        again = f'<p>Hãy mở lại trang hồ sơ bằng mã QR của bạn. <a href="{back}">Hồ sơ</a></p>'
+        who = await pages.signed_in(request, title=TITLE, sign_in=None, back="", notice=again)
+        if isinstance(who, Response):
+            return who
         if who.role != "citizen" or who.person_id is None:
             return pages.html(pages.shell(TITLE, "<p>Trang này dành cho người dân.</p>"), 403)
         return who.person_id

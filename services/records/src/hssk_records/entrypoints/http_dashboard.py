@@ -6,11 +6,11 @@ audits it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hssk_kit import staff_pages as staff
 from hssk_kit.audit import AuditLog
-from hssk_kit.auth import Principal, current_principal
+from hssk_kit.auth import Principal
 from hssk_records import statistics_read as read
 from hssk_records.entrypoints import dashboard_page
 from hssk_records.statistics_read import StatsView
@@ -26,11 +26,11 @@ def router(view: StatsView, audit: AuditLog, clock, *, sign_in: str | None) -> A
 
     @pages.get("/leader")
     async def dashboard(request: Request) -> Response:
-        try:
-            who = await current_principal(request)
-        except HTTPException:
-            notice = staff.sign_in_notice("Bạn cần đăng nhập để xem số liệu.", sign_in, "/leader")
-            return staff.html(staff.shell(dashboard_page.TITLE, notice), 401)
+        who = await staff.signed_in(
+            request, title=dashboard_page.TITLE, sign_in=sign_in, back="/leader"
+        )
+        if isinstance(who, Response):
+            return who
         try:
             if who.role not in READERS:
                 raise read.Refused(403, f"role {who.role} may not read statistics")

@@ -10,12 +10,12 @@ import re
 from html import escape
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hssk_contracts.codes import ENTITY_ID
 from hssk_kit import staff_pages as pages
 from hssk_kit.audit import AuditEntry
-from hssk_kit.auth import Principal, current_principal
+from hssk_kit.auth import Principal
 from hssk_records import qr_login
 from hssk_records.context import Context
 from hssk_records.domain.stats.shares import VN
@@ -31,11 +31,9 @@ def router(ctx: Context, *, site: dict[str, str], sign_in: str | None) -> APIRou
     nav = pages.desk_nav(site, "records")
 
     async def officer(request: Request, back: str) -> Principal | Response:
-        try:
-            who = await current_principal(request)
-        except HTTPException:
-            notice = pages.sign_in_notice("Bạn cần đăng nhập.", sign_in, back)
-            return pages.html(pages.shell(TITLE, notice), 401)
+        who = await pages.signed_in(request, title=TITLE, sign_in=sign_in, back=back)
+        if isinstance(who, Response):
+            return who
         if who.role != "ward_officer":
             await ctx.audit.append(
                 AuditEntry(actor=who.subject, role=who.role, action="desk.open", person_id=None,
