@@ -20,17 +20,14 @@ from hssk_identity.domain.query import Query
 from hssk_identity.domain.review import Candidate, Review
 from hssk_identity.ports import Index, PersonRepository
 from hssk_kit.bus import Publish
+from hssk_kit.merges import survivor
 
 PRODUCER = "identity"
 
 
 async def current_person(persons: PersonRepository, person_id: str) -> Person:
     """The person, following merges to the survivor."""
-    person = await persons.get(person_id)
-    for _ in range(10):
-        if person is None or not person.merged_into:
-            break
-        person = await persons.get(person.merged_into)
+    _, person = await survivor(persons.get, person_id)
     if person is None:
         raise LookupError(f"person {person_id} is referenced but not stored")
     return person

@@ -13,6 +13,7 @@ from typing import TypeVar
 from hssk_contracts import topics
 from hssk_contracts.events import RecordChanged
 from hssk_kit.bus import Publish
+from hssk_kit.merges import survivor
 from hssk_records import metrics
 from hssk_records.domain.changes import announcement, contact
 from hssk_records.domain.encounters import StoredEncounter
@@ -44,13 +45,7 @@ def pending_announcement(record: Record | None, cause: str) -> RecordChanged | N
 async def live(records: RecordRepository, person_id: str) -> tuple[str, Record | None]:
     """Whose record a change for `person_id` goes to (following merges to the survivor), and
     that record as stored (None: not yet)."""
-    record = await records.get(person_id)
-    for _ in range(10):
-        if record is None or record.merged_into is None:
-            break
-        person_id = record.merged_into
-        record = await records.get(person_id)
-    return person_id, record
+    return await survivor(records.get, person_id)
 
 
 async def commit(
