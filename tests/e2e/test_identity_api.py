@@ -52,12 +52,24 @@ async def test_malformed_identifiers_get_a_422_naming_field_and_rule(http, token
     assert response.status_code == 422
     [problem] = response.json()["problems"]
     assert (problem["field"], problem["rule"]) == ("identifiers.0.value", "cccd_format")
-    bad_date = {"name": "Trần Văn Nam", "birth_date": "1990-02-30"}
+    bad_date = {"name": "Trần Văn Nam", "birth_date": "30/02/1990"}  # no date at all: refused
     response = await http.post(
         f"{IDENTITY}/v1/resolve", json=bad_date, headers=auth(token, role="operator")
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["field"] == "birth_date"
+
+
+async def test_a_date_that_cannot_exist_is_looked_up_with_a_warning(http, token):
+    # Registries send 30 February: what can be trusted of it (the month) is compared, and said.
+    body = {"name": "Trần Văn Nam", "birth_date": "1990-02-30"}
+    response = await http.post(
+        f"{IDENTITY}/v1/resolve", json=body, headers=auth(token, role="operator")
+    )
+    assert response.status_code == 200, response.text
+    [warning] = response.json()["warnings"]
+    assert (warning["field"], warning["rule"]) == ("birth_date", "birth_date_impossible")
+    assert "compared by its month and year" in warning["message"]
 
 
 async def test_citizens_and_doctors_may_not_resolve_or_merge(http, token):

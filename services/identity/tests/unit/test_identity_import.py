@@ -142,21 +142,22 @@ async def test_rows_are_created_linked_or_rejected_and_bad_rows_do_not_abort(tmp
         ("r1", "created"),
         ("r2", "rejected"),
         ("r1-again", "linked"),
-        ("r3", "rejected"),
+        ("r3", "created"),  # 30 February: registered, with a warning
         ("r4", "created"),
     ]
     assert rows[2]["person_id"] == rows[0]["person_id"] != rows[4]["person_id"]
     assert rows[2]["reason"] == "matched on cccd"
     assert rows[1]["reason"] == "cccd: cccd_format: personal ID '12' must be exactly 12 digits"
-    assert rows[3]["reason"].startswith("birth_date: birth_date_invalid: ")
-    assert rows[1]["person_id"] == rows[3]["person_id"] == ""
+    assert rows[3]["reason"].startswith("warning: birth date '1990-02-30' does not exist")
+    assert rows[1]["person_id"] == "" != rows[3]["person_id"]
     assert [(t, type(e), e.key) for t, e in publish.sent] == [
         (topics.IDENTITY_PERSON, PersonCreated, rows[0]["person_id"]),
         (topics.IDENTITY_PERSON, PersonUpdated, rows[0]["person_id"]),
+        (topics.IDENTITY_PERSON, PersonCreated, rows[3]["person_id"]),
         (topics.IDENTITY_PERSON, PersonCreated, rows[4]["person_id"]),
     ]
     assert ledger.summary().startswith(
-        "IMPORT rows=5 created=2 linked=1 review=0 rejected=2 seconds="
+        "IMPORT rows=5 created=3 linked=1 review=0 rejected=1 seconds="
     )
 
 

@@ -36,7 +36,10 @@ class BirthDate:
 
 
 def parse_birth_date(text: str | None) -> BirthDate | None:
-    """ "1990-05-01", "1990-05" or "1990"; None or blank means unknown and gives None."""
+    """ "1990-05-01", "1990-05" or "1990"; None or blank means unknown and gives None. A date
+    that cannot exist, as registries do send (31 February, month 13), keeps what it can: the
+    month and year, or the year alone (so it weighs less; `impossibility` says why). Raises
+    ValueError only for what is no date at all (another shape, a year before 1850)."""
     if text is None or not text.strip():
         return None
     found = _FORMAT.fullmatch(text.strip())
@@ -48,15 +51,33 @@ def parse_birth_date(text: str | None) -> BirthDate | None:
     if year < EARLIEST_YEAR:
         raise ValueError(f"birth date {text!r} is before {EARLIEST_YEAR}")
     if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"birth date {text!r} has no month {month}")
-    if day is not None and month is not None:
-        days_in_month = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= days_in_month:
-            raise ValueError(
-                f"birth date {text!r} does not exist: {year}-{month:02d} has {days_in_month} days"
-            )
+        month = day = None  # only the year can be trusted
+    if day is not None and month is not None and not 1 <= day <= _days(year, month):
+        day = None  # the month and year can
     estimated = month is None or (month == 1 and day == 1)
     return BirthDate(year=year, month=month, day=day, estimated=estimated)
+
+
+def impossibility(text: str | None) -> str | None:
+    """Why a well-shaped birth date cannot exist, and how it is compared instead; None if it
+    can (or is no date at all: parse_birth_date refuses that)."""
+    found = _FORMAT.fullmatch((text or "").strip())
+    if found is None or not found["month"]:
+        return None
+    year, month = int(found["year"]), int(found["month"])
+    if not 1 <= month <= 12:
+        return f"birth date {text!r} has no month {month}: compared by its year"
+    days = _days(year, month)
+    if found["day"] and not 1 <= int(found["day"]) <= days:
+        return (
+            f"birth date {text!r} does not exist ({year}-{month:02d} has {days} days): "
+            f"compared by its month and year"
+        )
+    return None
+
+
+def _days(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 def compare(a: BirthDate, b: BirthDate) -> str:

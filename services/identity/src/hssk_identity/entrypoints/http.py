@@ -144,9 +144,13 @@ def router(
         found = await lookups.resolve_for(
             who, query, create=body.create, now=clock(), index=index, publish=publish, audit=audit
         )
+        warning = dates.impossibility(body.birth_date)  # registered all the same, said so
+        warnings = [{"field": "birth_date", "rule": "birth_date_impossible", "message": warning}]
+        warnings = warnings if warning else []
         return {
             "person_id": found.person_id,
             "decision": found.decision,
+            "warnings": warnings,
             "score": found.score,
             "weights": found.weights,
             "review_id": found.review_id,

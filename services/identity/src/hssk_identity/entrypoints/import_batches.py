@@ -117,8 +117,10 @@ class BatchResolver:
         for n in sorted(redo):
             cause, query = batch.asked[n]
             batch.found[n] = await self._resolve(query, cause, now, self._index, self._publish)
-        for (line, row_id), resolution in zip(batch.at, batch.found, strict=True):
-            batch.lines[line] = files.outcome_line(row_id, resolution)
+        for (line, row_id), (_, query), resolution in zip(
+            batch.at, batch.asked, batch.found, strict=True
+        ):
+            batch.lines[line] = files.outcome_line(row_id, resolution, query)
         return batch.staged.stored_as_staged
 
     async def settle(self, batch: Batch, storing: asyncio.Task[bool]) -> bool:

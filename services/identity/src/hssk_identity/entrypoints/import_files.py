@@ -119,16 +119,16 @@ def rejected_line(row_id: str, rejection: Rejection) -> list[str]:
     return [row_id, "rejected", "", "", str(rejection)]
 
 
-def outcome_line(row_id: str, found: Resolution) -> list[str]:
+def outcome_line(row_id: str, found: Resolution, query: Query) -> list[str]:
+    """The row's outcome; a birth date that cannot exist is registered all the same (compared
+    by what can be trusted of it), with the warning in the row's reason."""
     note = {"matched": f"matched on {found.matched_on}", "review": f"score {found.score}"}
     outcome = OUTCOME_OF[found.decision]
-    return [
-        row_id,
-        outcome,
-        found.person_id or "",
-        found.review_id or "",
-        note.get(found.decision, ""),
-    ]
+    warning = dates.impossibility(query.birth_date)
+    reason = "; ".join(
+        x for x in (note.get(found.decision, ""), warning and f"warning: {warning}") if x
+    )
+    return [row_id, outcome, found.person_id or "", found.review_id or "", reason]
 
 
 def outcomes_path(input_path: Path) -> Path:
