@@ -286,7 +286,8 @@ async def test_blocks_collect_members_and_skip_oversized_blocks(db):
 
 
 async def test_bulk_forms_answer_as_their_one_at_a_time_forms(db):
-    """What a batch of the bulk import reads and writes in one round trip each (staging.py)."""
+    """What a batch of the bulk import reads and writes in one round trip each
+    (bulk_import/staged_batch.py)."""
     ports = identity_ports(db)
     people = [register(a_visit().patient, f"event-{uuid.uuid4()}", "test") for _ in range(3)]
     a, b, c = people

@@ -18,8 +18,8 @@ from hssk_contracts.events import PersonCreated
 from hssk_contracts.identifiers import match_keys
 from hssk_contracts.visit import Identifier
 from hssk_identity.bootstrap import build_index
-from hssk_identity.entrypoints import bulk_import
-from hssk_identity.entrypoints.import_files import COLUMNS, outcomes_path
+from hssk_identity.bulk_import import importing as bulk_import
+from hssk_identity.bulk_import.files import COLUMNS, outcomes_path
 from hssk_identity.handlers import Query, resolve
 from hssk_identity.registry import current_person
 from hssk_kit import mongo

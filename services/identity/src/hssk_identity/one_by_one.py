@@ -1,5 +1,6 @@
 """The bulk forms of the identity ports done one call at a time, for stores where a call costs
-nothing: the in-memory fakes, and a batch's stage (stage.py). Each then writes its single forms."""
+nothing: the in-memory fakes, and a batch's stage (bulk_import/stage.py). Each then writes its
+single forms."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ class PersonRepository(Protocol):
 
     async def get(self, person_id: str) -> Person | None: ...
 
-    # Bulk forms, for resolving many rows at once (staging.py): one round trip each.
+    # Bulk forms, for resolving many rows at once (bulk_import/staged_batch.py): one round trip
+    # each.
     async def holdings(self, keys: list[str]) -> dict[str, Holding]:
         """The holding of each of `keys` that is held."""
 

@@ -1,4 +1,4 @@
-"""The bulk import (entrypoints/bulk_import.py) over the in-memory fakes: outcomes, rejections,
+"""The bulk import (bulk_import/importing.py) over the in-memory fakes: outcomes, rejections,
 header errors, batches, retries, and resuming after a crash."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from hssk_identity.adapters.memory import (
     InMemoryPersonRepository,
     InMemoryReviewQueue,
 )
-from hssk_identity.entrypoints import bulk_import
-from hssk_identity.entrypoints.import_files import (
+from hssk_identity.bulk_import import importing as bulk_import
+from hssk_identity.bulk_import.files import (
     COLUMNS,
     HeaderError,
     ResumeError,

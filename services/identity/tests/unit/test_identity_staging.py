@@ -1,6 +1,7 @@
-"""A batch resolved against a staged index (staging.py) and stored at once: the same answers as
-rows resolved one by one, few reads and writes, and a registration racing the batch between its
-prefetch and its storing (a visit registering the same citizen) never splits a citizen."""
+"""A batch resolved against a staged index (bulk_import/staged_batch.py) and stored at once:
+the same answers as rows resolved one by one, few reads and writes, and a registration racing
+the batch between its prefetch and its storing (a visit registering the same citizen) never
+splits a citizen."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from datetime import UTC, datetime
 from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_contracts.visit import Identifier
 from hssk_identity.adapters.memory import InMemoryPersonRepository, in_memory_index
+from hssk_identity.bulk_import.staged_batch import StagedIndex
 from hssk_identity.candidates import MAX_BLOCK
 from hssk_identity.domain import matching
 from hssk_identity.domain.person import HolderCard
 from hssk_identity.handlers import Index, Query, Resolution, resolve
-from hssk_identity.staging import StagedIndex
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 CCCD = "001090012345"
@@ -35,7 +36,7 @@ def lan(*identifiers: tuple[str, str], name: str = "Nguyễn Thị Lan") -> Quer
 async def resolve_batch(
     index: Index, rows: list[tuple[str, Query]], publish
 ) -> tuple[list[Resolution], set[int]]:
-    """What the import does with one batch (entrypoints/bulk_import.py)."""
+    """What the import does with one batch (bulk_import/importing.py)."""
     staged = StagedIndex(index)
     await staged.prefetch(rows)
     found = []

@@ -17,7 +17,7 @@ from pathlib import Path
 from hssk_cli import stack, synth
 from hssk_contracts.visit import Identifier
 from hssk_identity.bootstrap import build_index
-from hssk_identity.entrypoints import bulk_import
+from hssk_identity.bulk_import import importing as bulk_import
 from hssk_identity.handlers import Query, resolve
 from hssk_kit import mongo
 from hssk_kit.bus import Publisher

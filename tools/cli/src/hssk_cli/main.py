@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "notify":
         return _outbox(layout, args.to, args.clear)
     if args.command == "identity":
-        from hssk_identity.entrypoints import bulk_import
+        from hssk_identity.bulk_import import importing as bulk_import
 
         return bulk_import.main(
             args.file,

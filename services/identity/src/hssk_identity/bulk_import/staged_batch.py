@@ -1,6 +1,6 @@
 """Resolving a batch of import rows at once: handlers.resolve runs unchanged, row after row,
-against a stage (stage.py) filled by a few bulk reads, and what the rows wrote is stored in a few
-bulk writes. FerretDB charges per command far more than per document."""
+against a stage (stage.py) filled by a few bulk reads, and what the rows wrote is stored in a
+few bulk writes. FerretDB charges per command far more than per document."""
 
 from __future__ import annotations
 
@@ -14,14 +14,7 @@ from hssk_contracts import topics
 from hssk_contracts.envelope import Envelope, derive_event_id
 from hssk_contracts.events import PersonUpdated
 from hssk_contracts.topics import Topic
-from hssk_identity.candidates import MAX_BLOCK, fingerprint
-from hssk_identity.domain import matching
-from hssk_identity.domain import person as persons_domain
-from hssk_identity.domain.person import HolderCard
-from hssk_identity.domain.query import Query
-from hssk_identity.ports import Index
-from hssk_identity.registry import PRODUCER, review_split, summary
-from hssk_identity.stage import (
+from hssk_identity.bulk_import.stage import (
     Stage,
     StagedBlocks,
     StagedDecisions,
@@ -29,6 +22,13 @@ from hssk_identity.stage import (
     StagedReviews,
     unique,
 )
+from hssk_identity.candidates import MAX_BLOCK, fingerprint
+from hssk_identity.domain import matching
+from hssk_identity.domain import person as persons_domain
+from hssk_identity.domain.person import HolderCard
+from hssk_identity.domain.query import Query
+from hssk_identity.ports import Index
+from hssk_identity.registry import PRODUCER, review_split, summary
 from hssk_kit.bus import Publish
 
 MERGE_HOPS = 10  # as registry.current_person follows them

@@ -1,7 +1,7 @@
 """Bulk import of citizen lists (the BHYT administrative list, ward lists of the uninsured)
 through the same matcher as visits: the CSV is streamed in batches of rows, each batch resolved
-at once against a staged index (staging.py), each row gets an outcome line, and a checkpoint lets
-a stopped import resume. docs/identity-import.md."""
+at once against a staged index (staged_batch.py), each row gets an outcome line, and a
+checkpoint lets a stopped import resume. docs/identity-import.md."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from hssk_identity.bootstrap import build_index
-from hssk_identity.entrypoints import import_files as files
-from hssk_identity.entrypoints.import_batches import BatchResolver, Clock, Line, batches
+from hssk_identity.bulk_import import files
+from hssk_identity.bulk_import.batches import BatchResolver, Clock, Line, batches
 from hssk_identity.handlers import Index
 from hssk_kit import mongo, runtime
 from hssk_kit.bus import TRANSIENT, Publish, Publisher

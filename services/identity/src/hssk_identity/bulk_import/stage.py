@@ -1,4 +1,4 @@
-"""The stage of a batch of import rows (staging.py): what the batch has read and written, and
+"""The stage of a batch of import rows (staged_batch.py): what the batch has read and written, and
 the identity ports answered from it, reading through to the real index (or to the batch before,
 still being stored) whatever it does not know yet."""
 

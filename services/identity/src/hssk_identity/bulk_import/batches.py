@@ -1,5 +1,6 @@
 """The bulk import's batches: rows parsed, resolved together against a staged index
-(staging.py) and stored, the next batch resolved while one is stored; outcome lines in order."""
+(staged_batch.py) and stored, the next batch resolved while one is stored; outcome lines in
+order."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from datetime import datetime
 from itertools import islice
 
 from hssk_identity import handlers
-from hssk_identity.entrypoints import import_files as files
+from hssk_identity.bulk_import import files
+from hssk_identity.bulk_import.staged_batch import StagedIndex
 from hssk_identity.handlers import Index, Query, Resolution
-from hssk_identity.staging import StagedIndex
 from hssk_kit.bus import TRANSIENT, Publish
 
 ATTEMPTS = 5  # per batch, on transient MongoDB/Kafka failures; then the import stops (resumable)
