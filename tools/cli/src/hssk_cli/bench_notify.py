@@ -178,6 +178,9 @@ async def reaction_ms(keys_dir) -> dict[str, float]:
         await consumer.position(tp)
     took: list[float] = []
     try:
+        # A new day on notify's clock starts its daily sweep: the first change may wait behind
+        # it (or behind the earlier figures' backlog). Not counted: the figure is the reaction.
+        await _one_reaction(producer, consumer, REACTIONS, wait_s=180)
         for i in range(REACTIONS):
             took.append(await _one_reaction(producer, consumer, i))
     finally:
@@ -191,7 +194,7 @@ async def reaction_ms(keys_dir) -> dict[str, float]:
     }
 
 
-async def _one_reaction(producer, consumer, i: int) -> float:
+async def _one_reaction(producer, consumer, i: int, wait_s: float = 30) -> float:
     person = str(uuid.uuid4())
     contact = ContactChanged.new(
         event_id=str(uuid.uuid4()), producer="bench", key=person,
@@ -209,7 +212,7 @@ async def _one_reaction(producer, consumer, i: int) -> float:
     started = time.perf_counter()
     await producer.send_and_wait(topics.RECORDS_CHANGE.name, codec.encode(change),
                                  key=person.encode())  # fmt: skip
-    deadline = started + 30
+    deadline = started + wait_s
     while time.perf_counter() < deadline:
         for records in (await consumer.getmany(timeout_ms=100)).values():
             for r in records:
@@ -217,4 +220,4 @@ async def _one_reaction(producer, consumer, i: int) -> float:
                 # sent, or held out (the campaign's 5 %): either way notify has decided
                 if event.type in DECIDED and event.key == person:
                     return (time.perf_counter() - started) * 1000
-    raise RuntimeError(f"no reminder for {person} within 30 s")
+    raise RuntimeError(f"no reminder for {person} within {wait_s:.0f} s")
