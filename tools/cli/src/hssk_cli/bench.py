@@ -62,6 +62,7 @@ def run(layout: Layout, *, visits: int, citizens: int) -> int:
     result.update(
         visits=visits, citizens=citizens, started_at=started_at.isoformat(), machine=machine
     )
+    result["settled_after_s"] = asyncio.run(settled())  # the per-worker figures on a quiet stack
     result.update(asyncio.run(bench_ingest.measure(stack.BOOTSTRAP, 2000)))
     result.update(asyncio.run(bench_identity.measure(2000)))
     result.update(asyncio.run(measure_records()))
@@ -259,6 +260,38 @@ async def partition_count(topic: str, timeout_s: float = 30) -> int:
             if time.monotonic() > deadline:
                 raise SystemExit(f"hssk bench: topic {topic} has no partitions")
             await asyncio.sleep(0.2)
+
+
+async def settled(timeout_s: float = 600) -> float:
+    """Wait (bounded) until every consumer group has caught up with its topics, so that what the
+    end-to-end figures left behind (notify sending a reminder for each of their citizens, the
+    statistics folding their changes) is not measured as the next figure's cost. Seconds waited."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.BOOTSTRAP)
+    ends = AIOKafkaConsumer(bootstrap_servers=stack.BOOTSTRAP)
+    await admin.start()
+    await ends.start()
+    platform = {topic.name for topic in topics.ALL}
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < timeout_s:
+            behind = 0
+            for group, *_ in await admin.list_consumer_groups():
+                done = {
+                    tp: o
+                    for tp, o in (await admin.list_consumer_group_offsets(group)).items()
+                    if tp.topic in platform  # not a test's or a bench's scratch topic
+                }
+                last = await ends.end_offsets(list(done)) if done else {}
+                behind += sum(last[tp] - o.offset for tp, o in done.items() if o.offset >= 0)
+            if behind == 0:
+                break
+            await asyncio.sleep(1)
+    finally:
+        await ends.stop()
+        await admin.close()
+    waited = time.monotonic() - started
+    print(f"hssk bench: the platform caught up in {waited:.0f} s", file=sys.stderr)
+    return waited
 
 
 @contextlib.asynccontextmanager
