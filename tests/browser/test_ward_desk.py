@@ -73,7 +73,10 @@ async def test_the_officer_prints_a_households_codes_and_resolves_a_review(
     listed.send_keys("\n00000000-0000-5000-8000-000000000000")  # nobody of this ward
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     card = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, ".sheet .qr")))
-    assert card.find_elements(By.TAG_NAME, "svg"), "no QR code drawn"
+    browser.set_window_size(794, 1123)  # an A4 page's width, as it is printed
+    [code] = card.find_elements(By.TAG_NAME, "svg")
+    box = code.size  # drawn whole and large enough to scan from paper: square, not clipped
+    assert box["width"] >= 150 and abs(box["width"] - box["height"]) <= 2, box
     assert card.find_element(By.CLASS_NAME, "name").text.strip() not in ("", "Người dân")
     url = card.find_element(By.CLASS_NAME, "url").text
     assert url.startswith(f"{RECORDS}/q/")

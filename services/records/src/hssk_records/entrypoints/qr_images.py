@@ -18,7 +18,10 @@ def _png(url: str) -> bytes:
 
 def svg(url: str) -> str:
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=8, border=4, xmldecl=False)
+    # A viewBox and no fixed size: it fills whatever it is printed or shown in, whole.
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=8, border=4, xmldecl=False, omitsize=True
+    )
     return out.getvalue().decode()
 
 
