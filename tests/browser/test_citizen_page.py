@@ -127,6 +127,9 @@ async def test_a_citizen_shares_with_a_doctor_takes_it_back_and_chooses_reminder
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     error = wait.until(seen.visibility_of_element_located((By.ID, "error-email")))
     assert "không đúng dạng" in error.text
+    email = browser.find_element(By.ID, "email")  # the refusal is tied to its field
+    assert email.get_attribute("aria-invalid") == "true"
+    assert email.get_attribute("aria-describedby") == "error-email"
     shot(browser, "citizen-6-reminders-refused")
     asked = (await http.get(f"{NOTIFY}/v1/me/preferences", headers=mine)).json()
     assert asked["email"] is None  # refused: nothing changed

@@ -84,6 +84,10 @@ def _form(
     """`p`: the settings to show (opt_out, channels, language, email), as held or as sent."""
     problems = problems or {}
 
+    def tied(field: str) -> str:
+        """A field with a refusal says so, and names it, to a screen reader."""
+        return f' aria-invalid="true" aria-describedby="error-{field}"' if field in problems else ""
+
     def error(field: str) -> str:
         said = problems.get(field)
         return (
@@ -114,10 +118,11 @@ một lần mỗi tuần, từ 7 giờ đến 21 giờ.</p>
 <section aria-labelledby="mail-title"><h2 id="mail-title">Thư điện tử</h2>
 <label for="email">Địa chỉ email (không bắt buộc)</label>
 <input type="email" id="email" name="email" value="{escape(p["email"] or "", quote=True)}"
- autocomplete="email">{error("email")}</section>
+ autocomplete="email"{tied("email")}>{error("email")}</section>
 <section aria-labelledby="lang-title"><h2 id="lang-title">Ngôn ngữ</h2>
 <label for="language">Ngôn ngữ của tin nhắn</label>
-<select id="language" name="language">{language}</select>{error("language")}</section>
+<select id="language" name="language"{tied("language")}>{language}</select>
+{error("language")}</section>
 <div class="actions"><button type="submit" class="primary">Lưu</button></div>
 </form>
 <p><a href="{back}">← Về hồ sơ của tôi</a></p>"""
