@@ -61,6 +61,16 @@ def shell(title: str, body: str, *, who: str = "", nav: str = "", citizen: bool 
     )
 
 
+ROLE_WORDS = {"leader": "Lãnh đạo thành phố", "operator": "Vận hành", "doctor": "Bác sĩ"}
+
+
+def who_label(who: Principal) -> str:
+    """Who is signed in, as a staff page's header says it."""
+    if who.role == "ward_officer":
+        return f"Cán bộ y tế phường {who.ward}"
+    return ROLE_WORDS.get(who.role, who.role)
+
+
 def desk_nav(site: dict[str, str], here: str) -> str:
     """Links between the desk's pages; `site` maps a service to where its pages are served
     ("" or absent: this host)."""

@@ -74,8 +74,7 @@ def router(*, index: Index, publish, audit: AuditLog, site: dict[str, str],
         body = (f'<p class="done" role="status">{escape(said)}</p>' if said else "") + (
             "".join(shown) or "<p>Không có hồ sơ nào chờ xác minh trong phường.</p>"
         )
-        ward = f"Cán bộ y tế phường {who.ward}" if who.ward else "Vận hành"
-        return pages.html(pages.shell(TITLE, body, who=ward, nav=nav))
+        return pages.html(pages.shell(TITLE, body, who=pages.who_label(who), nav=nav))
 
     @desk.post("/desk/reviews/{review_id}")
     async def resolve(review_id: str, request: Request) -> Response:

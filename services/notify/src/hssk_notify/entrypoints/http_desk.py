@@ -62,7 +62,7 @@ def router(*, stores: Stores, audit: AuditLog, site: dict[str, str],
             if items
             else "<p>Phường không có ai ngoài tầm liên lạc.</p>"
         )
-        page = pages.shell(TITLE, body, who=f"Cán bộ y tế phường {who.ward}", nav=nav)
+        page = pages.shell(TITLE, body, who=pages.who_label(who), nav=nav)
         return pages.html(page, forms_to=site.get("records", ""))
 
     return desk

@@ -34,7 +34,7 @@ def router(view: StatsView, audit: AuditLog, clock, *, sign_in: str | None) -> A
         try:
             if who.role not in READERS:
                 raise read.Refused(403, f"role {who.role} may not read statistics")
-            body = dashboard_page.page(_who(who), *_answers(view, who, clock))
+            body = dashboard_page.page(staff.who_label(who), *_answers(view, who, clock))
         except read.Refused as refused:
             await read.audit_refusal(audit, who, refused)
             refused_page = "<p>Vai trò của bạn không được xem số liệu này.</p>"
@@ -55,7 +55,3 @@ def _answers(view: StatsView, who: Principal, clock) -> tuple:
         read.conditions(view, who, level, "*", "*"),
         read.reminders(view, who, level),
     )
-
-
-def _who(who: Principal) -> str:
-    return "Lãnh đạo thành phố" if who.role == "leader" else f"Cán bộ y tế phường {who.ward}"

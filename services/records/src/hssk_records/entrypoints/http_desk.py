@@ -50,7 +50,7 @@ def router(ctx: Context, *, site: dict[str, str], sign_in: str | None) -> APIRou
             return who
         people = "\n".join(p for p in listed if PERSON.fullmatch(p))
         body = FORM.replace("{people}", escape(people)).replace("{most}", str(MOST_ON_A_SHEET))
-        return pages.html(pages.shell(TITLE, body, who=_who(who), nav=nav))
+        return pages.html(pages.shell(TITLE, body, who=pages.who_label(who), nav=nav))
 
     @desk.get("/desk")
     async def empty_desk(request: Request) -> Response:
@@ -74,7 +74,7 @@ def router(ctx: Context, *, site: dict[str, str], sign_in: str | None) -> APIRou
         if not wanted:
             problem = '<p class="problem">Chưa có mã người dân nào hợp lệ.</p>'
             body = problem + FORM.replace("{people}", "").replace("{most}", str(MOST_ON_A_SHEET))
-            return pages.html(pages.shell(TITLE, body, who=_who(who), nav=nav), 422)
+            return pages.html(pages.shell(TITLE, body, who=pages.who_label(who), nav=nav), 422)
         issued = [
             (person_id, await qr_login.issue(
                 person_id, who, records=ctx.stores.records, audit=ctx.audit,
@@ -83,7 +83,7 @@ def router(ctx: Context, *, site: dict[str, str], sign_in: str | None) -> APIRou
             for person_id in wanted[:MOST_ON_A_SHEET]
         ]  # fmt: skip
         return pages.html(pages.shell("Mã QR hồ sơ sức khỏe", _sheet(ctx, issued, len(wanted)),
-                                      who=_who(who), nav=nav))  # fmt: skip
+                                      who=pages.who_label(who), nav=nav))  # fmt: skip
 
     return desk
 
@@ -116,10 +116,6 @@ def _sheet(ctx: Context, issued: list, asked: int) -> str:
                      f"{asked - len(issued)} người còn lại: in tờ tiếp theo.</p>")  # fmt: skip
     ready = '<p class="note no-print">In bằng lệnh In của trình duyệt, khổ A4.</p>'
     return "".join(notes) + ready + f'<div class="sheet">{"".join(cards)}</div>'
-
-
-def _who(who: Principal) -> str:
-    return f"Cán bộ y tế phường {who.ward}"
 
 
 FORM = """
