@@ -135,8 +135,11 @@ async def test_replaying_the_changes_from_the_beginning_changes_no_figure(http, 
     finally:
         await asyncio.to_thread(stack.start_services, layout, ["records"])
     await caught_up(STATS_GROUP, topics.RECORDS_CHANGE.name)
-    await asyncio.sleep(2)  # one refresh of the API's figures
-    after = [await stats(http, leader, q) for q in queries]
+    for _ in range(30):  # the restarted API loads its figures, then rebuilds the population's
+        await asyncio.sleep(1)
+        after = [await stats(http, leader, q) for q in queries]
+        if after == before:
+            break
     assert after == before
 
 
