@@ -44,7 +44,7 @@ test: setup lint  ## set up, lint, start the stack, run unit + contract + integr
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
 	@$(PY) -m hssk_contracts.compat --history
-	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --febrl
+	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --harsh --febrl
 	@$(PY) -m pytest
 
 test-unit: setup  ## only the fast tests (no engines)
@@ -58,7 +58,7 @@ bench: setup  ## measure end-to-end throughput and latency against raw Kafka / F
 	@$(HSSK) bench
 
 eval-matching: setup  ## match quality on a seeded synthetic population; exits 1 below the targets
-	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --febrl
+	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --harsh --febrl
 
 schemas: setup  ## regenerate the committed JSON Schemas from the contract models
 	@$(PY) -m hssk_contracts.schemas write

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from hssk_contracts.envelope import derive_event_id
 from hssk_identity.domain import matching
+from hssk_identity.domain.model import Model
 from hssk_identity.ports import Index
 
 MAX_BLOCK = 200
 MAX_CANDIDATES = 100
 
 
-async def score(d: matching.Demographics, cause: str, index: Index) -> matching.Outcome:
+async def score(
+    d: matching.Demographics, cause: str, index: Index, model: Model = matching.CURRENT
+) -> matching.Outcome:
     member_ids = await index.blocks.members(matching.blocking_keys(d), MAX_BLOCK)
     seen_as = fingerprint(d)
     comparisons = []
@@ -21,9 +24,9 @@ async def score(d: matching.Demographics, cause: str, index: Index) -> matching.
             continue
         if await index.reviews.is_not_match(seen_as, pid):
             continue
-        comparisons.append(matching.compare(d, pid, person.demographics()))
+        comparisons.append(matching.compare(d, pid, person.demographics(), model))
         pending[pid] = person.pending_review_of
-    return matching.decide(one_per_open_question(comparisons, pending))
+    return matching.decide(one_per_open_question(comparisons, pending), model)
 
 
 def one_per_open_question(

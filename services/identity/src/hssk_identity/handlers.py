@@ -16,6 +16,7 @@ from hssk_contracts.events import MatchDecision, VisitAccepted, VisitResolved, V
 from hssk_identity import metrics
 from hssk_identity.candidates import score
 from hssk_identity.domain import matching
+from hssk_identity.domain.model import Model
 from hssk_identity.domain.person import card
 from hssk_identity.domain.query import Query, Resolution
 from hssk_identity.domain.review import Candidate, Review
@@ -47,11 +48,13 @@ async def resolve(
     index: Index,
     publish: Publish,
     may_link: MayLink | None = None,
+    model: Model = matching.CURRENT,
 ) -> Resolution:
     """Who this is. Only with `create` (a registration: a visit, or a reception registering
     its own patient) is anything written; without it the index is read, never changed.
     `may_link` says whether the caller may add identifiers to a person already known (a
-    hospital: only to its own patients); None: it may."""
+    hospital: only to its own patients); None: it may. `model` weighs the evidence (the
+    shipped one unless a retraining compares another)."""
     keys = query.match_keys
     first = await index.persons.holding(keys[0]) if keys else None
     if first is not None and query.answered_by(first.card, cause):  # a returning patient
@@ -90,17 +93,18 @@ async def resolve(
             if split:  # this citizen's other identifiers are held by someone else
                 await review_split(holder, split, summary(query), now, index)
             return Resolution("matched", holder.person_id, matched_on=key.split(":")[0])
-        held_by = matching.compare(demographics, holder.person_id, holder.demographics())
+        held_by = matching.compare(demographics, holder.person_id, holder.demographics(), model)
         outcome = matching.Outcome(
             "review",
             held_by,
             [held_by],
             f"{key.split(':')[0]} belongs to a person whose name and birth date both differ",
+            model.version,
         )
         owners = {k: o for k, o in owners.items() if o is None}  # never steal the identifier
     else:
-        outcome = await score(demographics, cause, index)
-    best = outcome.best
+        outcome = await score(demographics, cause, index, model)
+    best, version = outcome.best, outcome.model_version
     candidates = [Candidate(c.person_id, c.total, c.weights) for c in outcome.ranked[:5]]
     if candidates and create:  # why this one and not them (none without candidates or a write)
         await index.decisions.record(
@@ -108,6 +112,7 @@ async def resolve(
             {
                 "decision": outcome.decision,
                 "reason": outcome.reason,
+                "model": outcome.model_version,
                 "at": now,
                 "candidates": [
                     {"person_id": c.person_id, "score": c.score, "weights": c.weights}
@@ -118,15 +123,15 @@ async def resolve(
     if outcome.decision == "matched" and best is not None:
         holder = await current_person(index.persons, best.person_id)
         if not create:
-            return Resolution.ranked("matched", holder.person_id, candidates)
+            return Resolution.ranked("matched", holder.person_id, candidates, model=version)
         if refused := await _refused(may_link, holder.person_id):
-            found = Resolution.ranked("matched", holder.person_id, candidates)
+            found = Resolution.ranked("matched", holder.person_id, candidates, model=version)
             return replace(found, not_linked=refused)
         await link(holder, query, owners, index, publish, source)
         await index.blocks.add(matching.blocking_keys(demographics), holder.person_id)
-        return Resolution.ranked("matched", holder.person_id, candidates)
+        return Resolution.ranked("matched", holder.person_id, candidates, model=version)
     if not create:
-        return Resolution.ranked(outcome.decision, None, candidates)
+        return Resolution.ranked(outcome.decision, None, candidates, model=version)
     pending = tuple(c.person_id for c in candidates) if outcome.decision == "review" else ()
     try:
         person, taken = await register(query, owners, cause, source, index, publish, pending)
@@ -141,7 +146,9 @@ async def resolve(
         await link(winner, query, await all_holders(keys, index.persons), index, publish, source)
         return Resolution("matched", winner.person_id, matched_on="identifier")
     if outcome.decision == "new":
-        return Resolution.ranked("created", person.person_id, candidates, matched_on="none")
+        return Resolution.ranked(
+            "created", person.person_id, candidates, matched_on="none", model=version
+        )
     review = Review(
         review_id=derive_event_id("review", cause),
         person_id=person.person_id,
@@ -150,11 +157,17 @@ async def resolve(
         query=summary(query),
         candidates=candidates,
         created_at=now,
+        model=version,
     )
     await index.reviews.open(review)
     metrics.REVIEWS_OPENED.inc()
     return Resolution.ranked(
-        "review", person.person_id, candidates, matched_on="none", review_id=review.review_id
+        "review",
+        person.person_id,
+        candidates,
+        matched_on="none",
+        review_id=review.review_id,
+        model=version,
     )
 
 

@@ -154,6 +154,7 @@ async def review_split(
                 query=seen,
                 candidates=[Candidate(person.person_id, compared.total, compared.weights)],
                 created_at=now,
+                model=matching.CURRENT.version,
             )
         )
         metrics.REVIEWS_OPENED.inc()

@@ -360,7 +360,9 @@ def test_plausible_mojibake_is_left_alone():
         ("Nguyen Thi Ngoc Anh", "Nguyen Thi NgocAnh", names.TYPO),
         ("Tran Thi Thu Huong", "Tran Thi Thu Huongg", names.TYPO),
         ("Nguyen Van Hung", "Nguyen Van Hunh", names.TYPO),  # one slip in one long word
-        ("Nguyen Van Hung", "Nguyan Van Hunh", names.DIFFERENT),  # two slips: not one typo
+        ("Nguyen Van Hung", "Nguyan Van Hunh", names.SIMILAR),  # two slips: not one typo
+        ("Fimeri", "Fimeri Dale", names.SIMILAR),  # the given name left out
+        ("Tran Van Dung", "Tran Van Duc", names.DIFFERENT),  # two slips, but two real names
         ("Pham Van Dung", "Pham Van Duc", names.DIFFERENT),  # short words: another name
         ("Nguyễn Văn Nam", "Trần Đức Nam", names.GIVEN_ONLY),
         ("Lan", "Nguyễn Thị Lan", names.GIVEN_ONLY),

@@ -105,7 +105,8 @@ async def test_without_create_nothing_is_stored(index, publish):
 
 async def test_a_review_links_by_merging_and_a_rejection_is_remembered(index, publish):
     first = await run(lan(), index, publish, "c1")
-    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None)  # no Thị
+    # no Thị, sex not written: in the review band (between the model's two thresholds)
+    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None, sex="unknown")
     found = await run(unsure, index, publish, "c2")
     assert found.decision == "review" and found.review_id
     audit = InMemoryAuditLog()
@@ -138,7 +139,7 @@ async def test_a_review_links_by_merging_and_a_rejection_is_remembered(index, pu
 
 async def test_not_a_match_is_not_asked_again(index, publish):
     first = await run(lan(), index, publish, "c1")
-    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None)
+    unsure = lan(name="Nguyễn Lan", identifiers=(), phone=None, commune_code=None, sex="unknown")
     found = await run(unsure, index, publish, "c2")
     await merges.resolve_review(
         found.review_id,
@@ -222,6 +223,7 @@ async def test_a_replayed_review_is_answered_as_the_first_time(index, publish):
         identifiers=(Identifier(type="cmnd", value="012345678"),),
         phone=None,
         commune_code=None,
+        sex="unknown",
     )
     first = await run(unsure, index, publish, "c2")
     again = await run(unsure, index, publish, "c2")  # the same cause: a redelivery

@@ -1,63 +1,23 @@
 """Probabilistic matching (Fellegi–Sunter): per-field agreement levels become log2(m/u) weights,
 summed; a decision needs a high total *and* a clear margin over the runner-up.
 
-Weights are in bits of evidence. A surname agreement is scaled by how rare the surname is
-(Nguyễn carries almost none). A household guard (shared phone or address with a different birth
-date, sex or given name: siblings, twins, parent and child) never auto-links.
+`levels` says how a pair compares, field by field; the model (domain/model.py: learned, with
+its provenance) turns each level into bits of evidence. A surname agreement is scaled by how rare
+the surname is (Nguyễn carries almost none). A household guard (shared phone or address with a
+different birth date, sex or given name: siblings, twins, parent and child) never auto-links.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from hssk_identity.domain import dates, names
+from hssk_identity.domain.model import Model, packaged
 
-# Agreement level -> weight (bits). Name levels exclude the surname, weighed separately.
-NAME_WEIGHTS = {
-    names.EXACT: 9.0,
-    names.TONE_ONLY: 8.5,
-    names.MIDDLE_VARIANT: 6.0,
-    names.REORDERED: 6.5,
-    names.TYPO: 5.0,
-    names.GIVEN_ONLY: -3.0,
-    names.DIFFERENT: -9.0,
-}
-# Both names written with diacritics, yet the given names differ (Hùng/Hưng, Thủy/Thúy, Hạnh/Hằng):
-# different names, as twins often get, not a lost accent or a slip; barely any evidence.
-GIVEN_CONFLICT = 1.0
-# One letter off in the given name often spells another real name (Hanh/Hang, Lan/Lam): alone it
-# may reach review, never an automatic link.
-GIVEN_TYPO = 3.0
-# Both carry middle names and none is shared (Bùi Hoàng Hùng / Bùi Văn Gia Hùng): not a dropped
-# middle name but another one, as brothers and twins have.
-MIDDLE_DIFFERS = 2.0
+CURRENT = packaged()
 _FOLDED_AGREEMENT = (names.TONE_ONLY, names.MIDDLE_VARIANT, names.TYPO)
-SURNAME_BITS = 3.0  # what an agreeing surname adds, times its rarity (names.surname_weight)
-# A one-digit slip is weaker evidence than a year-only agreement: slips are rare (small m) and
-# many dates lie one digit away (larger u); at 4.0 a namesake born 2003 linked one born 2013.
-BIRTH_WEIGHTS = {
-    dates.EXACT: 7.0,
-    dates.YEAR_ONLY_AGREES: 3.5,
-    dates.SWAPPED: 4.0,
-    dates.ONE_DIGIT: 3.5,
-    dates.CLOSE_YEAR: -1.0,
-    dates.DIFFERENT: -8.0,
-}
-SEX_AGREE, SEX_DISAGREE = 0.5, -7.0
-# A ward is one of ~126 in Hanoi since the 2025 reform (log2 of that is ~7 bits); 2 bits stays
-# conservative, since people move and lists record old wards.
-COMMUNE_AGREE, COMMUNE_DISAGREE = 2.0, -0.5
-PHONE_AGREE, PHONE_DISAGREE = 3.0, -0.5
-# Personal IDs are unique and never reused: two different ones are two people, unless they differ
-# in one digit (a typo), which is left to the other fields.
-PERSONAL_ID_DISAGREE, PERSONAL_ID_TYPO = -15.0, 0.0
-# The BHXH number (last 10 characters of a BHYT card) is issued once per person for life: the
-# same rule, so a new card cannot link a twin who already holds another one.
-
-LINK_THRESHOLD = 15.0  # auto-link at or above (and with the margin)
-LINK_MARGIN = 6.0  # over the runner-up
-REVIEW_THRESHOLD = 8.0  # below: a new person
 
 Decision = Literal["matched", "review", "new"]
 
@@ -94,10 +54,37 @@ class Outcome:
     best: Comparison | None
     ranked: list[Comparison] = field(default_factory=list)
     reason: str = ""
+    model_version: str = ""  # the match model that decided
 
 
-def compare(query: Demographics, person_id: str, candidate: Demographics) -> Comparison:
-    w: dict[str, float] = {}
+@dataclass(frozen=True)
+class Levels:
+    """How a pair compares: one level per field both sides carry ("birth:exact"), and the
+    guards that no weight may override."""
+
+    fields: dict[str, str]
+    surname_rarity: float = 0.0  # names.surname_weight of an agreeing surname
+    household: bool = False
+    name_doubt: bool = False  # the given names may be two different names: never auto-link
+
+
+def compare(
+    query: Demographics, person_id: str, candidate: Demographics, model: Model = CURRENT
+) -> Comparison:
+    found = levels(query, candidate)
+    w = {}
+    for f, level in found.fields.items():
+        key = f"{f}:{level}"
+        if f == "surname":
+            if level == "agree":
+                w[f] = round(model.bits(key) * found.surname_rarity, 2)
+        else:
+            w[key] = model.bits(key)
+    return Comparison(person_id, w, household=found.household, name_doubt=found.name_doubt)
+
+
+def levels(query: Demographics, candidate: Demographics) -> Levels:
+    f: dict[str, str] = {}
     level = names.compare(query.name, candidate.name)
     both_marked = names.has_marks(query.name) and names.has_marks(candidate.name)
     tone_conflict = both_marked and (
@@ -111,67 +98,80 @@ def compare(query: Demographics, person_id: str, candidate: Demographics) -> Com
         )
     )
     if tone_conflict:
-        w["name:given_conflict"] = GIVEN_CONFLICT
-    elif level == names.TYPO and query.name.given != candidate.name.given:
-        w["name:given_typo"] = GIVEN_TYPO
-    elif level == names.MIDDLE_VARIANT and _middles_disjoint(query.name, candidate.name):
-        w["name:middle_differs"] = MIDDLE_DIFFERS
-    else:
-        w[f"name:{level}"] = NAME_WEIGHTS[level]
-    if (
-        level != names.DIFFERENT
-        and query.name.family
-        and query.name.family == candidate.name.family
+        # Both written with diacritics, yet the given names differ (Hùng/Hưng, Thủy/Thúy,
+        # Hạnh/Hằng): different names, as twins often get, not a lost accent or a slip.
+        f["name"] = "given_conflict"
+    elif (
+        level == names.TYPO
+        and query.name.given != candidate.name.given
+        and names.is_syllable(query.name.given)
+        and names.is_syllable(candidate.name.given)
     ):
-        w["surname"] = round(SURNAME_BITS * names.surname_weight(query.name.family), 2)
+        # One letter off in the given name often spells another real name (Hanh/Hang, Lan/Lam);
+        # one that is no syllable at all (Sơh) is a slip of the other.
+        f["name"] = "given_typo"
+    elif level == names.MIDDLE_VARIANT and _middles_disjoint(query.name, candidate.name):
+        # Both carry middle names and none is shared (Bùi Hoàng Hùng / Bùi Văn Gia Hùng): not
+        # a dropped middle name but another one, as brothers and twins have.
+        f["name"] = "middle_differs"
+    else:
+        f["name"] = level
+    rarity = 0.0
+    if query.name.family and candidate.name.family:
+        agree = level != names.DIFFERENT and query.name.family == candidate.name.family
+        f["surname"] = "agree" if agree else "other"
+        rarity = names.surname_weight(query.name.family) if agree else 0.0
     birth_level = None
     if query.birth and candidate.birth:
         birth_level = dates.compare(query.birth, candidate.birth)
-        w[f"birth:{birth_level}"] = BIRTH_WEIGHTS[birth_level]
+        f["birth"] = birth_level
     sex_differs = "unknown" not in (query.sex, candidate.sex) and query.sex != candidate.sex
     if "unknown" not in (query.sex, candidate.sex):
-        w["sex:" + ("disagree" if sex_differs else "agree")] = (
-            SEX_DISAGREE if sex_differs else SEX_AGREE
-        )
+        f["sex"] = "disagree" if sex_differs else "agree"
     if query.commune_code and candidate.commune_code:
-        same = query.commune_code == candidate.commune_code
-        w["commune:" + ("agree" if same else "disagree")] = (
-            COMMUNE_AGREE if same else COMMUNE_DISAGREE
-        )
+        f["commune"] = "agree" if query.commune_code == candidate.commune_code else "disagree"
     shared_phone = bool(query.phone) and query.phone == candidate.phone
     if query.phone and candidate.phone:
-        w["phone:" + ("agree" if shared_phone else "disagree")] = (
-            PHONE_AGREE if shared_phone else PHONE_DISAGREE
-        )
+        f["phone"] = "agree" if shared_phone else "disagree"
+    shared_address = bool(query.address) and _same_address(query.address, candidate.address)
+    if query.address and candidate.address:
+        f["address"] = _address_level(query.address, candidate.address, shared_address)
     for kind in ("personal_id", "insurance_number"):
         mine, theirs = getattr(query, kind), getattr(candidate, kind)
         if mine and theirs and mine != theirs:
             typo = sum(a != b for a, b in zip(mine, theirs, strict=False)) == 1
-            w[f"{kind}:" + ("typo" if typo else "disagree")] = (
-                PERSONAL_ID_TYPO if typo else PERSONAL_ID_DISAGREE
-            )
-    shared_address = bool(query.address) and _same_address(query.address, candidate.address)
+            f[kind] = "typo" if typo else "disagree"
     household = (shared_phone or shared_address) and (
         sex_differs
         or birth_level in (dates.DIFFERENT, dates.CLOSE_YEAR)
         or tone_conflict
-        or level in (names.DIFFERENT, names.GIVEN_ONLY)
+        or level in (names.DIFFERENT, names.GIVEN_ONLY, names.SIMILAR)
         or _cannot_tell_given(query.name, candidate.name)
         or (level == names.MIDDLE_VARIANT and _both_unmarked_ambiguous(query.name, candidate.name))
+        # Neither name marked, the given name could be two, and only the year to go by:
+        # brothers Tuấn and Tuân born the same year.
+        or (
+            birth_level != dates.EXACT
+            and _both_unmarked_ambiguous(query.name, candidate.name)
+            and query.name.given == candidate.name.given
+        )
     )
     # Born the same day, an unaccented given name that could be two names cannot confirm a
-    # marked one (twins Hương and Hường), shared phone or not.
-    name_doubt = (
-        "name:given_conflict" in w
-        or "name:given_typo" in w
-        or (birth_level == dates.EXACT and _cannot_tell_given(query.name, candidate.name))
+    # marked one (twins Hương and Hường), shared phone or not; nor can it when the twin is not
+    # registered yet, so this holds even with no twin in sight (without it, twins merged).
+    name_doubt = f["name"] in ("given_conflict", "given_typo") or (
+        birth_level == dates.EXACT and _cannot_tell_given(query.name, candidate.name)
     )
-    return Comparison(person_id=person_id, weights=w, household=household, name_doubt=name_doubt)
+    return Levels(f, rarity, household=household, name_doubt=name_doubt)
 
 
-def decide(comparisons: list[Comparison]) -> Outcome:
+def decide(comparisons: list[Comparison], model: Model = CURRENT) -> Outcome:
+    return replace(_decide(comparisons, model), model_version=model.version)
+
+
+def _decide(comparisons: list[Comparison], model: Model) -> Outcome:
     ranked = sorted(comparisons, key=lambda c: c.total, reverse=True)
-    if not ranked or ranked[0].total < REVIEW_THRESHOLD:
+    if not ranked or ranked[0].total < model.review_threshold:
         return Outcome("new", ranked[0] if ranked else None, ranked, "no candidate scores enough")
     best = ranked[0]
     runner_up = ranked[1].total if len(ranked) > 1 else None
@@ -184,14 +184,14 @@ def decide(comparisons: list[Comparison]) -> Outcome:
         )
     if best.name_doubt:
         return Outcome("review", best, ranked, "the given names may be two different names")
-    if best.total < LINK_THRESHOLD:
+    if best.total < model.link_threshold:
         return Outcome("review", best, ranked, f"score {best.total} is in the review band")
-    if runner_up is not None and best.total - runner_up < LINK_MARGIN:
+    if runner_up is not None and best.total - runner_up < model.link_margin:
         return Outcome(
             "review",
             best,
             ranked,
-            f"margin {best.total - runner_up:.1f} over the runner-up is below {LINK_MARGIN}",
+            f"margin {best.total - runner_up:.1f} over the runner-up is below {model.link_margin}",
         )
     return Outcome("matched", best, ranked, f"score {best.total}")
 
@@ -222,9 +222,15 @@ def blocking_keys(d: Demographics) -> list[str]:
         keys.append(f"fg:{n.family}:{n.given}:{year}")
         keys.append(f"w:{'-'.join(sorted(n.folded.split()))}:{year}")
     if full:
-        keys.append(f"gd:{n.given}:{full}")
+        keys.append(f"gd:{n.given}:{full}")  # the surname mistyped
+        keys.append(f"fd:{n.family}:{full}")  # the given name mistyped
+        # both names mistyped or their order swapped, the initials kept: a few dozen a day
+        initials = "".join(sorted(word[:1] for word in (n.family, n.given) if word))
+        keys.append(f"di:{full}:{initials}")
         if d.commune_code:
             keys.append(f"dc:{full}:{d.commune_code}")
+    if d.commune_code and n.given:  # the birth date mistyped or missing: the name in the ward
+        keys.append(f"nc:{n.family}:{n.given}:{d.commune_code}")
     if d.phone:
         keys.append(f"p:{d.phone}")
     if not year:
@@ -250,6 +256,21 @@ def _both_unmarked_ambiguous(a: names.Name, b: names.Name) -> bool:
     return (
         not names.has_marks(a) and not names.has_marks(b) and names.ambiguous_without_marks(a.given)
     )
+
+
+def _address_level(a: str, b: str, same: bool) -> str:
+    """agree (the same once folded), similar (half the words shared: a slip, a neighbour, a
+    lane left out) or disagree."""
+    if same:
+        return "agree"
+    words_a, words_b = _address_words(a), _address_words(b)
+    shared = len(words_a & words_b) / len(words_a | words_b) if words_a | words_b else 0.0
+    return "similar" if shared >= 0.5 else "disagree"
+
+
+@lru_cache(maxsize=65536)
+def _address_words(address: str) -> frozenset[str]:
+    return frozenset(names.fold(address).split())
 
 
 def _same_address(a: str | None, b: str | None) -> bool:

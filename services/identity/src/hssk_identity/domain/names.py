@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from hssk_identity.domain import legacy_encodings
 
@@ -17,6 +19,7 @@ MIDDLE_VARIANT = "middle_variant"
 REORDERED = "reordered"
 TYPO = "typo"
 GIVEN_ONLY = "given_only"
+SIMILAR = "similar"
 DIFFERENT = "different"
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
@@ -80,6 +83,7 @@ def parse(raw: str) -> Name:
     )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Upper case without tones or vowel marks, Đ as D: the key most registries compare on."""
     decomposed = unicodedata.normalize("NFD", text.translate(_LOOKALIKES))
@@ -223,24 +227,67 @@ def compare(a: Name, b: Name) -> str:
         return TYPO
     if a.given == b.given:
         return GIVEN_ONLY
+    if _within_two_slips(a.folded, b.folded, words_a, words_b):
+        return SIMILAR
     return DIFFERENT
+
+
+def _within_two_slips(a: str, b: str, words_a: list[str], words_b: list[str]) -> bool:
+    """Two slips apart, at least one of them making a word no Vietnamese syllable (Dũng/Đức are
+    two names, Nguyan is a slip), in names of eight letters or more; or one side written as a
+    single word that the other holds (the given name left out): close enough to weigh, never
+    enough alone."""
+    if len(words_a) == len(words_b):
+        differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+        if all(is_syllable(x) and is_syllable(y) for x, y in differing):
+            return False
+        return min(len(a), len(b)) >= 8 and _within_edits(a, b, 2)
+    shorter, longer = sorted((words_a, words_b), key=len)
+    return len(shorter) == 1 and shorter[0] in longer
 
 
 def _within_typo(a: str, b: str) -> bool:
     """One slip of the keyboard: one word of four letters or more differs by one edit (short
-    words differ in meaning: An/Anh, Dũng/Đức), or the whole name differs by one character."""
+    words differ in meaning: An/Anh, Dũng/Đức, unless one of them is no Vietnamese syllable at
+    all: Sơh, Abh, Myy), or the whole name differs by one character."""
     words_a, words_b = a.split(), b.split()
     if len(words_a) == len(words_b):
         differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
         if len(differing) == 1:
             x, y = differing[0]
-            return min(len(x), len(y)) >= 4 and _edit_distance(x, y) == 1
-    return _edit_distance(a, b) == 1
+            if _edit_distance(x, y) != 1:
+                return False
+            return min(len(x), len(y)) >= 4 or not (is_syllable(x) and is_syllable(y))
+    return _within_edits(a, b, 1)
+
+
+@lru_cache(maxsize=4096)
+def is_syllable(word: str) -> bool:
+    """Whether a word can be said as one Vietnamese syllable, as written or (folded, its marks
+    lost) with its vowels marked back: "nguyen" is Nguyễn, "soh" is nothing."""
+    plain, tones = _split_tone(word.lower())
+    if _shape(plain, tones) is not None:
+        return True
+    choices = [_REMARKED.get(char, char) for char in plain]
+    return any(_shape("".join(letters), tones) for letters in product(*choices))
+
+
+_REMARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 
 
 def has_marks(name: Name) -> bool:
     """Whether the name was written with Vietnamese diacritics (not folded to plain letters)."""
     return fold(name.exact) != name.exact
+
+
+def _within_edits(a: str, b: str, edits: int) -> bool:
+    """At most `edits` apart (and not equal), without computing the distance of strings whose
+    lengths or letters already say they are further apart (most pairs compared)."""
+    if a == b or abs(len(a) - len(b)) > edits:
+        return False
+    if sum((Counter(a) - Counter(b)).values()) > edits:  # letters the other lacks
+        return False
+    return _edit_distance(a, b) <= edits
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -58,6 +58,7 @@ class Resolution:
     matched_on: str = "probabilistic"
     review_id: str | None = None
     not_linked: str | None = None  # why a registration linked none of the identifiers brought
+    model: str = ""  # the match model whose weights these are, when candidates were weighed
 
     @classmethod
     def ranked(
@@ -68,6 +69,7 @@ class Resolution:
         *,
         matched_on: str = "probabilistic",
         review_id: str | None = None,
+        model: str = "",
     ) -> Resolution:
         """An answer whose score and weights are those of the best candidate (listed first)."""
         best = candidates[0] if candidates else None
@@ -79,4 +81,5 @@ class Resolution:
             candidates,
             matched_on,
             review_id,
+            model=model if candidates else "",
         )

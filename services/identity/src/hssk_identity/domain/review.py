@@ -31,3 +31,4 @@ class Review:
     resolved_by: str | None = None
     linked_to: str | None = None
     notes: list[str] = field(default_factory=list)
+    model: str = ""  # the match model whose weights the candidates carry

@@ -153,6 +153,7 @@ def router(
             "warnings": warnings,
             "score": found.score,
             "weights": found.weights,
+            "model": found.model or None,
             "review_id": found.review_id,
             "candidates": [asdict(c) for c in found.candidates],
             "not_linked": found.not_linked,

@@ -24,7 +24,7 @@ TITLE = "Xác minh danh tính"
 REVIEWERS = ("ward_officer", "operator")
 FIELDS = (  # what a review shows, in this order
     ("name", "Họ tên"), ("birth_date", "Ngày sinh"), ("sex", "Giới"), ("phone", "Điện thoại"),
-    ("commune_code", "Mã phường"), ("identifiers", "Giấy tờ"),
+    ("commune_code", "Mã phường"), ("address", "Địa chỉ"), ("identifiers", "Giấy tờ"),
 )  # fmt: skip
 DONE = {
     "link": "Đã gộp: hai hồ sơ là một người.",
@@ -32,7 +32,7 @@ DONE = {
 }
 WEIGHED = {  # a comparison (matching.py) -> the field it weighs; the rest weigh identifiers
     "name": "name", "surname": "name", "birth": "birth_date", "sex": "sex", "phone": "phone",
-    "commune": "commune_code",
+    "commune": "commune_code", "address": "address",
 }  # fmt: skip
 LEVELS = {"agree": "khớp", "disagree": "khác", "different": "khác", "exact": "trùng",
           "typo": "gõ nhầm"}  # fmt: skip

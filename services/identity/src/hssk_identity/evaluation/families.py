@@ -10,9 +10,9 @@ from typing import Literal
 
 from hssk_identity.evaluation import name_tables as tables
 from hssk_identity.evaluation import text
+from hssk_identity.evaluation.profiles import STANDARD, Profile
 
 REFERENCE = date(2026, 6, 30)  # "today" of the synthetic city
-TWIN_RATE = 0.04  # per birth; about 3x the real rate, so that a small run holds twin pairs
 PAIRED_TWIN_NAMES = 0.4  # same-sex twins named as a pair one tone or letter apart
 KINDS = {"single": 12, "couple": 14, "nuclear": 52, "three_generations": 16, "single_parent": 6}
 
@@ -32,15 +32,17 @@ class Member:
     given: str = ""
 
 
-def household(rng: random.Random, kind: str | None = None) -> list[Member]:
+def household(
+    rng: random.Random, kind: str | None = None, profile: Profile = STANDARD
+) -> list[Member]:
     """Members of one household of `kind` (drawn by KINDS if None), named."""
     kind = kind or rng.choices(list(KINDS), list(KINDS.values()))[0]
-    members = _sketch_household(rng, kind)
+    members = _sketch_household(rng, kind, profile)
     _name_members(rng, members)
     return members
 
 
-def _sketch_household(rng: random.Random, kind: str) -> list[Member]:
+def _sketch_household(rng: random.Random, kind: str, profile: Profile) -> list[Member]:
     sex: Sex = rng.choice(["male", "female"])
     low, high = {
         "single": (18, 88),
@@ -59,7 +61,7 @@ def _sketch_household(rng: random.Random, kind: str) -> list[Member]:
         mother = next(s for s in out if s.sex == "female") if len(out) > 1 else head
         father = next((s for s in out if s.sex == "male"), None)
         family = father.family if father else rng.choice([mother.family, _surname(rng)])
-        out += _children(rng, mother.birth.year, family, len(out))
+        out += _children(rng, mother.birth.year, family, len(out), profile)
     if kind == "three_generations":
         for parent_sex in rng.sample(["male", "female"], rng.choice([1, 2])):
             year = head.birth.year - rng.randint(22, 35)
@@ -69,15 +71,17 @@ def _sketch_household(rng: random.Random, kind: str) -> list[Member]:
     return out
 
 
-def _children(rng: random.Random, mother_year: int, family: str, offset: int) -> list[Member]:
+def _children(
+    rng: random.Random, mother_year: int, family: str, offset: int, profile: Profile
+) -> list[Member]:
     kids: list[Member] = []
     year = mother_year + rng.randint(20, 34)
-    for _ in range(rng.choices([1, 2, 3], [30, 50, 20])[0]):
+    for _ in range(rng.choices(list(profile.children), list(profile.children.values()))[0]):
         birth = _born(rng, year)
         if birth > REFERENCE:
             break
         kids.append(Member("child", rng.choice(["male", "female"]), birth, family))
-        if rng.random() < TWIN_RATE:
+        if rng.random() < profile.twin_rate:
             sex = kids[-1].sex if rng.random() < 0.6 else _other(kids[-1].sex)
             kids.append(Member("child", sex, birth, family, twin=offset + len(kids) - 1))
             kids[-2].twin = offset + len(kids) - 1

@@ -15,6 +15,7 @@ from hssk_contracts.identifiers import PROVINCES
 from hssk_identity.evaluation import families
 from hssk_identity.evaluation import name_tables as tables
 from hssk_identity.evaluation.families import REFERENCE, Member, Sex
+from hssk_identity.evaluation.profiles import STANDARD, Profile
 
 Precision = Literal["day", "year", "estimated"]  # "estimated": recorded as 01/01 of the year
 
@@ -153,11 +154,11 @@ class _Generator:
         raise RuntimeError("identifier space exhausted")
 
 
-def population(n: int, seed: int) -> Population:
+def population(n: int, seed: int, profile: Profile = STANDARD) -> Population:
     """Exactly `n` citizens in households; the same seed gives the same population."""
     gen = _Generator(random.Random(seed))
     while len(gen.citizens) < n:
-        members = families.household(gen.rng)
+        members = families.household(gen.rng, profile=profile)
         if len(gen.citizens) + len(members) > n:  # the last places go to single households
             members = families.household(gen.rng, "single")
         gen.household(members)

@@ -12,6 +12,8 @@ from hssk_contracts.envelope import Envelope
 from hssk_contracts.topics import Topic
 from hssk_contracts.visit import Identifier
 from hssk_identity.adapters.memory import in_memory_index
+from hssk_identity.domain import matching
+from hssk_identity.domain.model import Model
 from hssk_identity.evaluation.records import Record
 from hssk_identity.evaluation.scoring import Outcome
 from hssk_identity.handlers import Index, Query, resolve
@@ -30,7 +32,9 @@ def shuffled(records: Sequence[Record], seed: int) -> list[Record]:
     return order
 
 
-async def resolve_all(records: Sequence[Record], index: Index | None = None) -> list[Outcome]:
+async def resolve_all(
+    records: Sequence[Record], index: Index | None = None, model: Model = matching.CURRENT
+) -> list[Outcome]:
     """Resolve records in the given order; a person registered by a record (created, or
     provisional under review) takes that record's label."""
     index = index or in_memory_index()
@@ -42,13 +46,14 @@ async def resolve_all(records: Sequence[Record], index: Index | None = None) -> 
     open_reviews = 0
     for r in records:
         found = await resolve(
-            _query(r),
+            query(r),
             create=True,
             cause=f"eval:{r.record_id}",
             source=f"eval:{r.source}",
             now=NOW,
             index=index,
             publish=_discard,
+            model=model,
         )
         if found.decision != "matched" and found.person_id:
             label_of.setdefault(found.person_id, r.label)
@@ -78,7 +83,7 @@ async def resolve_all(records: Sequence[Record], index: Index | None = None) -> 
     return outcomes
 
 
-def _query(r: Record) -> Query:
+def query(r: Record) -> Query:
     return Query(
         name=r.name,
         identifiers=tuple(
