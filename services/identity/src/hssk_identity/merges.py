@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hssk_contracts import topics
-from hssk_contracts.envelope import derive_event_id
-from hssk_contracts.events import PersonMerged, PersonUnmerged, PersonUpdated
 from hssk_identity import metrics
 from hssk_identity.candidates import fingerprint
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.review import Resolution, Review
+from hssk_identity.person_events import announce
 from hssk_identity.ports import Index
-from hssk_identity.registry import PRODUCER, current_person
+from hssk_identity.registry import current_person
 from hssk_kit.audit import AuditEntry, AuditLog, Outcome
 from hssk_kit.bus import Publish
 
@@ -89,8 +87,8 @@ async def _merge(
     if kept is not survivor:
         await index.persons.save(kept)
         await index.persons.file_card(survivor.match_keys, card(kept))
-    await _announce(PersonMerged, gone, publish)
-    await _announce(PersonUpdated, kept, publish)
+    await announce("merged", gone, publish, "merges")
+    await announce("updated", kept, publish, "merges")
     await audit.append(
         AuditEntry(
             actor=by,
@@ -136,8 +134,8 @@ async def _unmerge(
         await index.persons.file_card(left.match_keys, card(left))
     await index.merges.forget(merged_id)
     await index.reviews.remember_not_match(fingerprint(restored.demographics()), survivor.person_id)
-    await _announce(PersonUnmerged, restored, publish)
-    await _announce(PersonUpdated, left, publish)
+    await announce("unmerged", restored, publish, "merges")
+    await announce("updated", left, publish, "merges")
     await audit.append(
         AuditEntry(
             actor=by,
@@ -227,15 +225,3 @@ async def _resolve_review(
     )
     metrics.REVIEWS_RESOLVED.labels(resolution).inc()
     return done
-
-
-async def _announce(event_type, person: Person, publish: Publish) -> None:
-    await publish(
-        topics.IDENTITY_PERSON,
-        event_type.new(
-            event_id=derive_event_id(event_type.__name__, person.person_id, str(person.version)),
-            producer=PRODUCER,
-            key=person.person_id,
-            data=person.snapshot(),
-        ),
-    )

@@ -8,9 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from hssk_contracts import identifiers as ids
-from hssk_contracts import topics
 from hssk_contracts.envelope import derive_event_id
-from hssk_contracts.events import PersonCreated, PersonUpdated
 from hssk_contracts.visit import Identifier
 from hssk_identity import metrics
 from hssk_identity.domain import matching
@@ -18,11 +16,10 @@ from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.query import Query
 from hssk_identity.domain.review import Candidate, Review
+from hssk_identity.person_events import announce
 from hssk_identity.ports import Index, PersonRepository
 from hssk_kit.bus import Publish
 from hssk_kit.merges import survivor
-
-PRODUCER = "identity"
 
 
 async def current_person(persons: PersonRepository, person_id: str) -> Person:
@@ -78,15 +75,7 @@ async def link(
     if updated is not person:
         await index.persons.save(updated)
         await index.persons.file_card(updated.match_keys, card(updated))
-        await publish(
-            topics.IDENTITY_PERSON,
-            PersonUpdated.new(
-                event_id=derive_event_id("person-updated", updated.person_id, str(updated.version)),
-                producer=PRODUCER,
-                key=updated.person_id,
-                data=updated.snapshot(),
-            ),
-        )
+        await announce("updated", updated, publish)
     return updated
 
 
@@ -184,13 +173,4 @@ class LostRace(Exception):
 
 
 async def announce_created(person: Person, publish: Publish) -> None:
-    first = Person(**{**person.__dict__, "version": 1}) if person.version != 1 else person
-    await publish(
-        topics.IDENTITY_PERSON,
-        PersonCreated.new(
-            event_id=derive_event_id("person-created", person.person_id),
-            producer=PRODUCER,
-            key=person.person_id,
-            data=first.snapshot(),
-        ),
-    )
+    await announce("created", person, publish)

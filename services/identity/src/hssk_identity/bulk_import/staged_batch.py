@@ -11,8 +11,7 @@ from datetime import datetime
 
 from hssk_contracts import identifiers as ids
 from hssk_contracts import topics
-from hssk_contracts.envelope import Envelope, derive_event_id
-from hssk_contracts.events import PersonUpdated
+from hssk_contracts.envelope import Envelope
 from hssk_contracts.topics import Topic
 from hssk_identity.bulk_import.stage import (
     Stage,
@@ -27,8 +26,9 @@ from hssk_identity.domain import matching
 from hssk_identity.domain import person as persons_domain
 from hssk_identity.domain.person import HolderCard
 from hssk_identity.domain.query import Query
+from hssk_identity.person_events import person_event
 from hssk_identity.ports import Index
-from hssk_identity.registry import PRODUCER, review_split, summary
+from hssk_identity.registry import review_split, summary
 from hssk_kit.bus import Publish
 
 MERGE_HOPS = 10  # as registry.current_person follows them
@@ -239,9 +239,4 @@ class StagedIndex:
         fixed = persons_domain.without_identifiers(person, gone)
         await self._s.real.persons.save(fixed)
         await review_split(fixed, held_by, summary(person), now, self._s.real)
-        return topics.IDENTITY_PERSON, PersonUpdated.new(
-            event_id=derive_event_id("person-updated", person_id, str(fixed.version)),
-            producer=PRODUCER,
-            key=person_id,
-            data=fixed.snapshot(),
-        )
+        return topics.IDENTITY_PERSON, person_event("updated", fixed)
