@@ -43,6 +43,9 @@ class PersonRepository(Protocol):
 
     async def get(self, person_id: str) -> Person | None: ...
 
+    async def page(self, after: str, limit: int) -> list[Person]:
+        """Up to `limit` persons whose id sorts after `after`, in id order (maintenance)."""
+
     # Bulk forms, for resolving many rows at once (bulk_import/staged_batch.py): one round trip
     # each.
     async def holdings(self, keys: list[str]) -> dict[str, Holding]:

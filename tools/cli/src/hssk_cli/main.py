@@ -7,6 +7,7 @@ hssk bench [--visits N --citizens M]
 hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
 hssk identity import FILE [--source NAME] [--restart] [--batch N]
+hssk identity reblock [--after PERSON_ID]
 hssk audit check | verify SUBJECT [--token T]
 hssk records check | resend PERSON_ID... [--token T]
 hssk notify outbox [--to X] [--clear]
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     bulk.add_argument("--source", help="name of the list (default: the file name)")
     bulk.add_argument("--restart", action="store_true", help="ignore the checkpoint")
     bulk.add_argument("--batch", type=int, default=500, help="rows resolved at once")
+    reblock = identity.add_parser(
+        "reblock", help="file every person under today's blocking keys (after an upgrade)"
+    )
+    reblock.add_argument("--after", default="", help="resume after this person id")
 
     audit = sub.add_parser("audit", help="operators: the audit trail")
     audit.add_argument("action", choices=["check", "verify"])
@@ -181,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         return records_mod.run(layout, args.action, args.person_ids, args.token)
     if args.command == "notify":
         return _outbox(layout, args.to, args.clear)
+    if args.command == "identity" and args.action == "reblock":
+        from hssk_identity import maintenance
+
+        return maintenance.main(stack.MONGO_URL, after=args.after)
     if args.command == "identity":
         from hssk_identity.bulk_import import importing as bulk_import
 

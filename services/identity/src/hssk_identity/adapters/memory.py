@@ -51,6 +51,9 @@ class InMemoryPersonRepository(PersonsOneByOne):
     async def get(self, person_id: str) -> Person | None:
         return self.persons.get(person_id)
 
+    async def page(self, after: str, limit: int) -> list[Person]:
+        return [self.persons[k] for k in sorted(k for k in self.persons if k > after)[:limit]]
+
 
 class InMemoryBlockIndex(BlocksOneByOne):
     def __init__(self) -> None:

@@ -71,6 +71,10 @@ class MongoPersonRepository:
         docs = await self._person_reads.get_many(person_ids)
         return {pid: _from_doc(doc) for pid, doc in docs.items()}
 
+    async def page(self, after: str, limit: int) -> list[Person]:
+        found = self._persons.find({"_id": {"$gt": after}}).sort("_id", 1).limit(limit)
+        return [_from_doc(doc) async for doc in found]
+
     async def add_all(self, persons: list[Person]) -> set[str]:
         docs = [{"_id": p.person_id, **_to_doc(p)} for p in persons]
         stored = await self._person_inserts.insert_all(docs)

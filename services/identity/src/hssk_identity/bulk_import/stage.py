@@ -92,6 +92,9 @@ class StagedPersons(PersonsOneByOne):
     async def reassign(self, key: str, card: HolderCard) -> None:
         raise NotImplementedError("merges are not staged")
 
+    async def page(self, after: str, limit: int) -> list[Person]:
+        raise NotImplementedError("maintenance is not staged")
+
     async def file_card(self, keys: list[str], card: HolderCard) -> None:
         s = self._s
         for key in keys:
