@@ -55,3 +55,31 @@ def test_the_command_writes_clusters_and_reviews_beside_the_list(tmp_path, capsy
         clustered = list(csv.DictReader(f))
     assert len(clustered) == 3000 and len({r["cluster"] for r in clustered}) < 3000
     assert (tmp_path / "bhyt.reviews.csv").read_text().startswith("row_id,other_row_id,score,why")
+
+
+def test_a_cluster_is_loaded_as_its_most_complete_row_with_every_identifier():
+    from hssk_contracts.visit import Identifier
+    from hssk_identity.batch_linkage.persons import COLUMNS, representatives
+    from hssk_identity.handlers import Query
+
+    queries = {
+        "r1": Query(name="NGUYEN VAN AN", birth_date="1990"),
+        "r2": Query(
+            name="Nguyễn Văn An",
+            birth_date="1990-05-04",
+            sex="male",
+            identifiers=(Identifier(type="cccd", value="001090012345"),),
+        ),
+        "r3": Query(
+            name="Nguyen Van An",
+            birth_date="1990-05-04",
+            identifiers=(Identifier(type="bhyt", value="DN4010123456789"),),
+        ),
+        "r4": Query(name="Trần Thị Bích", birth_date="1985-01-02"),
+    }
+    rows = list(representatives(queries, {"r1": "r1", "r2": "r1", "r3": "r1", "r4": "r4"}))
+    first = dict(zip(COLUMNS, rows[0], strict=True))
+    assert first["row_id"] == "r1" and first["name"] == "Nguyễn Văn An"  # the most complete
+    assert (first["cccd"], first["bhyt"], first["sex"]) == ("001090012345", "DN4010123456789",
+                                                            "male")  # fmt: skip
+    assert [r[0] for r in rows] == ["r1", "r4"]

@@ -7,6 +7,7 @@ hssk bench [--visits N --citizens M]
 hssk dlq list|replay [--facility F] [--reason R] [--since T]
 hssk simulate [--facilities N] [--rate R] [--seconds S | --visits V] [--mix json=0.5,...]
 hssk identity import FILE [--source NAME] [--restart] [--batch N]
+hssk identity link-batch FILE [--load] [--generate N]
 hssk identity reblock [--after PERSON_ID]
 hssk audit check | verify SUBJECT [--token T]
 hssk records check | resend PERSON_ID... [--token T]
@@ -97,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     bulk.add_argument("--source", help="name of the list (default: the file name)")
     bulk.add_argument("--restart", action="store_true", help="ignore the checkpoint")
     bulk.add_argument("--batch", type=int, default=500, help="rows resolved at once")
+    batch = identity.add_parser(
+        "link-batch", help="deduplicate a whole list (Splink), then --load it as persons"
+    )
+    batch.add_argument("file", type=Path)
+    batch.add_argument("--load", action="store_true", help="load the persons through import")
+    batch.add_argument("--generate", type=int, help="first write N synthetic rows (benchmarks)")
+    batch.add_argument("--seed", type=int, default=14, help="of the synthetic rows")
     reblock = identity.add_parser(
         "reblock", help="file every person under today's blocking keys (after an upgrade)"
     )
@@ -186,6 +194,19 @@ def main(argv: list[str] | None = None) -> int:
         return records_mod.run(layout, args.action, args.person_ids, args.token)
     if args.command == "notify":
         return _outbox(layout, args.to, args.clear)
+    if args.command == "identity" and args.action == "link-batch":
+        from hssk_identity.batch_linkage.__main__ import main as link_batch
+        from hssk_identity.bulk_import import importing
+
+        def load(persons: Path) -> int:
+            engines = importing.Engines(stack.MONGO_URL, stack.BOOTSTRAP)
+            return importing.main(persons, source=args.file.stem, restart=False, batch=500,
+                                  to=engines)  # fmt: skip
+
+        flags = [*(["--load"] if args.load else []),
+                 *(["--generate", str(args.generate), "--seed", str(args.seed)]
+                   if args.generate else [])]  # fmt: skip
+        return link_batch([str(args.file), *flags], load=load)
     if args.command == "identity" and args.action == "reblock":
         from hssk_identity import maintenance
 
