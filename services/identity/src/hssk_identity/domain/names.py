@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from hssk_identity.domain import legacy_encodings
+from hssk_identity.domain import edits, legacy_encodings
 
 EXACT = "exact"
 TONE_ONLY = "tone_only"
@@ -241,7 +240,7 @@ def _within_two_slips(a: str, b: str, words_a: list[str], words_b: list[str]) ->
         differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
         if all(is_syllable(x) and is_syllable(y) for x, y in differing):
             return False
-        return min(len(a), len(b)) >= 8 and _within_edits(a, b, 2)
+        return min(len(a), len(b)) >= 8 and edits.within(a, b, 2)
     shorter, longer = sorted((words_a, words_b), key=len)
     return len(shorter) == 1 and shorter[0] in longer
 
@@ -255,10 +254,10 @@ def _within_typo(a: str, b: str) -> bool:
         differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
         if len(differing) == 1:
             x, y = differing[0]
-            if _edit_distance(x, y) != 1:
+            if edits.distance(x, y) != 1:
                 return False
             return min(len(x), len(y)) >= 4 or not (is_syllable(x) and is_syllable(y))
-    return _within_edits(a, b, 1)
+    return edits.within(a, b, 1)
 
 
 @lru_cache(maxsize=4096)
@@ -278,30 +277,6 @@ _REMARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 def has_marks(name: Name) -> bool:
     """Whether the name was written with Vietnamese diacritics (not folded to plain letters)."""
     return fold(name.exact) != name.exact
-
-
-def _within_edits(a: str, b: str, edits: int) -> bool:
-    """At most `edits` apart (and not equal), without computing the distance of strings whose
-    lengths or letters already say they are further apart (most pairs compared)."""
-    if a == b or abs(len(a) - len(b)) > edits:
-        return False
-    if sum((Counter(a) - Counter(b)).values()) > edits:  # letters the other lacks
-        return False
-    return _edit_distance(a, b) <= edits
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment): insert, delete, substitute, or swap two
-    neighbouring letters, each costing one."""
-    rows = [list(range(len(b) + 1))]
-    for i, char_a in enumerate(a, start=1):
-        row = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
 
 
 # Share of the population bearing each surname (approximate national figures). Hoàng/Huỳnh and
