@@ -141,11 +141,17 @@ async def test_an_appointment_is_reminded_the_day_before(producer, tail, http, t
     revisit = vn_today(9, days=3).date()
     person = await a_citizen(producer, changes, uid, written, revisit_date=revisit.isoformat())
     await set_clock(http, token, vn_today(8, 0, days=2))
-    await reminders.wait_for(
-        lambda e: of(person, "ReminderSent")(e) and e.data.kind == "appointment"
-    )
+
+    def reminded(e) -> bool:
+        return of(person, "ReminderSent")(e) and e.data.kind == "appointment"
+
+    await reminders.wait_for(reminded)
+    await reminders.poll(2)  # a second reminder of the same appointment, were one coming
+    assert len([e for e in reminders.events if reminded(e)]) == 1
+    # By this phone: `a_citizen` may have registered a held-out citizen first with the same
+    # phone and appointment (one run in twenty), reminded too; at least this one arrived.
     texts = [m for m in await outbox(http, phone) if revisit.strftime("%d/%m/%Y") in str(m)]
-    assert len(texts) == 1, await outbox(http, phone)
+    assert texts, await outbox(http, phone)
 
 
 async def test_no_channel_puts_the_citizen_on_the_ward_worklist(producer, tail, http, token, uid):
