@@ -60,29 +60,11 @@ class Seen:
     encounters: dict[str, StoredEncounter]
 
 
-# One fold at a time per partition and source: a batch of a partition can be handed out again
-# while the previous one is still folding (a rebalance revokes and reassigns it, a failed batch
-# is retried), and two folds of one partition would both apply the same deltas (each reads the
-# catalog before the other saves it).
-_FOLDING: dict[tuple[str, int], asyncio.Lock] = {}
-
-
-def _alone(partition: int, source: str = "") -> asyncio.Lock:
-    return _FOLDING.setdefault((source, partition), asyncio.Lock())
-
-
 async def fold(
     changes: list[tuple[int, RecordChanged]], partition: int, *, stats: StatsStore, stores: Stores
 ) -> int:
     """Fold `changes` (offset, event), in offset order, of one partition; returns how many
     were new. Any tail of a batch may come again: what the journal holds is skipped."""
-    async with _alone(partition):
-        return await _fold(changes, partition, stats=stats, stores=stores)
-
-
-async def _fold(
-    changes: list[tuple[int, RecordChanged]], partition: int, *, stats: StatsStore, stores: Stores
-) -> int:
     catalog = await _finished(partition, stats)
     todo = [(offset, c) for offset, c in changes if offset >= catalog.end]
     if not todo:
@@ -101,13 +83,6 @@ async def fold_reminders(
     """Fold notify.reminder.v1 `events` (offset, event) of one partition: each outcome or
     completion replaces its reminder's share (a reminder's events all share its citizen's
     partition, so a share's offset orders them)."""
-    async with _alone(partition, REMINDERS):
-        return await _fold_reminders(events, partition, stats=stats)
-
-
-async def _fold_reminders(
-    events: list[tuple[int, Reminder]], partition: int, *, stats: StatsStore
-) -> int:
     catalog = await _finished(partition, stats, REMINDERS)
     todo = [(offset, e) for offset, e in events if offset >= catalog.end]
     if not todo:
