@@ -114,7 +114,7 @@ async def register(
         stored = replace(stored, identifiers=kept)
         await index.persons.save(stored)
     await index.blocks.add(matching.blocking_keys(query.demographics()), person.person_id)
-    await announce_created(stored, publish)
+    await announce("created", stored, publish)
     return stored, taken
 
 
@@ -170,7 +170,3 @@ def _key_in(identifier: Identifier, keys: set[str]) -> bool:
 
 class LostRace(Exception):
     """Another registration claimed the identifiers first; `args[0]` is its person_id."""
-
-
-async def announce_created(person: Person, publish: Publish) -> None:
-    await announce("created", person, publish)

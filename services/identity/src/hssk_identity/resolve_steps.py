@@ -14,11 +14,11 @@ from hssk_identity.domain.model import Model
 from hssk_identity.domain.person import Person, card
 from hssk_identity.domain.query import Query, Resolution
 from hssk_identity.domain.review import Candidate, Review
-from hssk_identity.ports import Index
+from hssk_identity.person_events import announce
+from hssk_identity.ports import Holding, Index
 from hssk_identity.registry import (
     LostRace,
     all_holders,
-    announce_created,
     current_person,
     holders_of,
     link,
@@ -47,6 +47,7 @@ class Resolving:
     owners: dict[str, str | None] = field(default_factory=dict)  # identifier key -> holder
     holder: Person | None = None  # the person holding the strongest identifier held
     held_key: str = ""
+    first: Holding | None = None  # the strongest identifier's holding, with its card
 
     def __post_init__(self) -> None:
         self.keys = self.query.match_keys
@@ -54,14 +55,13 @@ class Resolving:
 
     async def returning_patient(self) -> Resolution | None:
         """The strongest identifier's holder card lists all this query brings: one read."""
-        first = await self.index.persons.holding(self.keys[0]) if self.keys else None
-        self._first = first
+        self.first = first = await self.index.persons.holding(self.keys[0]) if self.keys else None
         if first is not None and self.query.answered_by(first.card, self.cause):
             return Resolution("matched", first.person_id, matched_on=self.keys[0].split(":")[0])
         return None
 
     async def find_holders(self) -> None:
-        first = self._first.person_id if self._first else None
+        first = self.first.person_id if self.first else None
         self.owners, first_holder = await holders_of(self.keys, self.index.persons, first)
         held = [(key, owner) for key, owner in self.owners.items() if owner]
         if held:
@@ -75,7 +75,7 @@ class Resolving:
         await link(holder, self.query, self.owners, self.index, self.publish, self.source)
         holder = await current_person(self.index.persons, holder.person_id)
         await self.index.blocks.add(matching.blocking_keys(self.demographics), holder.person_id)
-        await announce_created(holder, self.publish)
+        await announce("created", holder, self.publish)
         review = await self.index.reviews.get(derive_event_id("review", self.cause))
         if review is not None:  # it was registered provisionally: the same answer again
             return Resolution.ranked(
@@ -101,7 +101,7 @@ class Resolving:
             return Resolution("matched", holder.person_id, matched_on=kind, not_linked=refused)
         owner = self.owners[self.held_key]
         linked = await link(holder, self.query, self.owners, self.index, self.publish, self.source)
-        if self._first is not None and self._first.card is None:  # registered before cards
+        if self.first is not None and self.first.card is None:  # registered before cards
             await self.index.persons.file_card(linked.match_keys, card(linked))
         split = {k: o for k, o in self.owners.items() if o and o not in (owner, linked.person_id)}
         if split:  # this citizen's other identifiers are held by someone else

@@ -63,8 +63,7 @@ def link(rows: Sequence[dict[str, Any]], model: Model, threads: int = 2) -> Link
     started = time.perf_counter()
     name = scored.physical_name
     con.execute(f"""
-        CREATE TABLE classed AS SELECT unique_id_l, unique_id_r, match_weight, gamma_name,
-          gamma_birth, name_exact_l, name_exact_r, birth_full_l, birth_full_r,
+        CREATE TABLE classed AS SELECT unique_id_l, unique_id_r, match_weight,
           ({c.IDENTIFIED}) AS identified,
           CASE WHEN {c.IDENTIFIED} THEN 'link'
                WHEN {c.HOUSEHOLD} THEN 'household'
