@@ -189,8 +189,9 @@ class InMemoryStatsStore:
         self, deltas: dict[str, dict[str, int]], offset: int, known: Collection[str] = ()
     ) -> None:
         for tally, cells in deltas.items():
-            self.counts.setdefault(tally, Counter()).update(cells)
-            self.written[tally] = offset
+            if self.written.get(tally, -1) < offset:  # the same add again changes nothing
+                self.counts.setdefault(tally, Counter()).update(cells)
+                self.written[tally] = offset
 
     async def tallies(self, ids: list[str]) -> dict[str, dict[str, int]]:
         return {t: dict(self.counts[t]) for t in ids if t in self.counts}

@@ -11,8 +11,9 @@ from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
-from hssk_kit.mongo import ByIdReader, put_all_by_id
+from hssk_kit.mongo import DUPLICATE_KEY, ByIdReader, put_all_by_id
 from hssk_records.domain.stats.journal import Catalog, Journal
 from hssk_records.domain.stats.shares import PersonShare, ReminderShare, VisitShare
 
@@ -30,6 +31,19 @@ def _visit(doc: dict[str, Any]) -> VisitShare:
 
 def _reminder(doc: dict[str, Any]) -> ReminderShare:
     return ReminderShare(**{k: v for k, v in doc.items() if k != "_id"})
+
+
+async def _inserted_before(tallies: Any, new: list[dict[str, Any]]) -> set[str]:
+    """Insert the `new` tallies; those already there (our own insert sent again, or made
+    meanwhile) are returned, to be updated under the offset guard like any other."""
+    try:
+        await tallies.insert_many(new, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {new[e["index"]]["_id"] for e in errors}
+    return set()
 
 
 def _id(kind: str, partition: int, source: str) -> str:
@@ -98,7 +112,10 @@ class MongoStatsStore:
     async def add(
         self, deltas: dict[str, dict[str, int]], offset: int, known: Collection[str] = ()
     ) -> None:
-        """`known`: tallies that exist (the catalog lists them), updated without asking."""
+        """Each tally moved by its cells, once: an update is guarded by the offset it writes, so
+        the same one sent again (the driver retries a write whose answer a dropped connection
+        lost, and FerretDB, unlike MongoDB, does not know it did it) changes nothing. `known`:
+        tallies that exist (the catalog lists them), updated without asking."""
         if not deltas:
             return
         unknown = [t for t in deltas if t not in known]
@@ -109,10 +126,10 @@ class MongoStatsStore:
             if t not in exist
         ]
         if new:
-            await self._tallies.insert_many(new, ordered=False)
+            exist |= await _inserted_before(self._tallies, new)
         updates = [
             UpdateOne(
-                {"_id": t},
+                {"_id": t, "offset": {"$lt": offset}},
                 {
                     "$inc": {f"counts.{cell}": n for cell, n in cells.items()},
                     "$set": {"offset": offset},
