@@ -43,6 +43,7 @@ logs:  ## follow every log
 test: setup lint  ## set up, lint, start the stack, run unit + contract + integration + e2e + security tests
 	@$(HSSK) dev up
 	@$(PY) -m hssk_contracts.schemas check
+	@$(PY) -m hssk_contracts.asyncapi check
 	@$(PY) -m hssk_contracts.compat --history
 	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --harsh --febrl
 	@$(PY) -m pytest
@@ -60,5 +61,6 @@ bench: setup  ## measure end-to-end throughput and latency against raw Kafka / F
 eval-matching: setup  ## match quality on a seeded synthetic population; exits 1 below the targets
 	@$(PY) -m hssk_identity.evaluation --also-seeds $(EVAL_SEEDS) --harsh --febrl
 
-schemas: setup  ## regenerate the committed JSON Schemas from the contract models
+schemas: setup  ## regenerate the committed JSON Schemas and AsyncAPI document from the contracts
 	@$(PY) -m hssk_contracts.schemas write
+	@$(PY) -m hssk_contracts.asyncapi write

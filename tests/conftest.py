@@ -85,6 +85,7 @@ class TopicTail:
         self.topic = topic
         self.consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
         self.events: list = []
+        self.records: list = []  # as consumed (headers included), for envelope topics
         self.undecodable: list[bytes] = []
 
     async def start(self) -> TopicTail:
@@ -107,6 +108,7 @@ class TopicTail:
                         continue
                     try:
                         self.events.append(codec.decode(self.topic.name, r.value))
+                        self.records.append(r)
                     except codec.DecodeError:  # hostile input other tests publish on purpose
                         self.undecodable.append(r.value)
         return self.events

@@ -16,17 +16,27 @@ from hssk_contracts.topics import BY_NAME
 # contracts/src/hssk_contracts/schemas.py -> contracts/
 CONTRACTS_DIR = Path(__file__).resolve().parents[2]
 SCHEMAS_DIR = CONTRACTS_DIR / "schemas"
-SCHEMA_BASE_URL = "https://schemas.hssk.example"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Every service serves the schemas at <public URL>/schemas/<topic>.json (hssk_kit.http), and
+# each event names its schema's URL (its ce_dataschema header, hssk_contracts.cloud_events).
+# The committed files name the local stack's ingest-emr, the integrators' service; a deployment
+# sets its own public URL (PUBLIC_URL in deploy/k8s) and serves the same files under it.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8003"
+SCHEMAS_PATH = "/schemas"
 
 
-def schema_for(topic: str) -> dict[str, Any]:
-    """The JSON Schema a message on `topic` must satisfy, as a JSON-ready dict."""
+def schema_url(topic: str, public_url: str = DEFAULT_PUBLIC_URL) -> str:
+    return f"{public_url.rstrip('/')}{SCHEMAS_PATH}/{topic}.json"
+
+
+def schema_for(topic: str, public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, Any]:
+    """The JSON Schema a message on `topic` must satisfy, as a JSON-ready dict, its `$id` the
+    URL the platform at `public_url` serves it under."""
     generated = TypeAdapter(EVENTS_BY_TOPIC[topic]).json_schema(mode="validation")
     return {
         **generated,
         "$schema": DIALECT,
-        "$id": f"{SCHEMA_BASE_URL}/{topic}.json",
+        "$id": schema_url(topic, public_url),
         "title": topic,
         "description": BY_NAME[topic].description,
     }

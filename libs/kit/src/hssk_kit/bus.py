@@ -1,5 +1,6 @@
-"""Kafka plumbing: an acks=all idempotent publisher, and the names services import for the
-consumer loop (which lives in consumer_loop.py, over a Source: kafka_source.py, memory_bus.py).
+"""Kafka plumbing: an acks=all idempotent publisher (every event with its CloudEvents headers),
+and the names services import for the consumer loop (which lives in consumer_loop.py, over a
+Source: kafka_source.py, memory_bus.py).
 
 `publish` returns only once the broker has acknowledged, so a handler can write "done" after it
 and the loop can commit after the handler.
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
+from hssk_contracts import cloud_events
 from hssk_contracts.codec import encode
 from hssk_contracts.envelope import Envelope
+from hssk_contracts.schemas import DEFAULT_PUBLIC_URL
 from hssk_contracts.topics import Topic
 from hssk_kit import metrics
 from hssk_kit.consumer_loop import SourceLoop
@@ -48,8 +51,9 @@ class Publisher:
     """One idempotent producer per process. Each caller publishes through its own batch so that
     it can wait for exactly its own deliveries before it commits or answers."""
 
-    def __init__(self, bootstrap: str, service: str):
+    def __init__(self, bootstrap: str, service: str, public_url: str = DEFAULT_PUBLIC_URL):
         self.service = service
+        self._public_url = public_url  # where each event's schema is served (ce_dataschema)
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             acks="all",
@@ -71,7 +75,13 @@ class Publisher:
             raise ConnectionError("Kafka metadata request failed")
 
     async def publish(self, topic: Topic, event: Envelope) -> None:
-        """Send `event` and return once the broker has acknowledged it (acks=all)."""
-        delivery = await self._producer.send(topic.name, encode(event), key=event.key.encode())
+        """Send `event`, its CloudEvents attributes as headers, and return once the broker has
+        acknowledged it (acks=all)."""
+        delivery = await self._producer.send(
+            topic.name,
+            encode(event),
+            key=event.key.encode(),
+            headers=cloud_events.headers(event, topic, self._public_url),
+        )
         await delivery
         metrics.PUBLISHED.labels(self.service, topic.name).inc()

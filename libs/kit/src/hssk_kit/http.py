@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from hssk_contracts import asyncapi, schemas
+from hssk_contracts.registry import EVENTS_BY_TOPIC
 from hssk_kit.audit import AuditLog
 from hssk_kit.guard import AuditCount
 from hssk_kit.http_errors import error_response, install_handlers, problem_response, responses
@@ -39,8 +41,30 @@ def new_app(
     return app
 
 
-def install(app: FastAPI, checks: Callable[[], Mapping[str, Check]]) -> None:
-    """Add /healthz, /readyz and /metrics."""
+def install(
+    app: FastAPI,
+    checks: Callable[[], Mapping[str, Check]],
+    public_url: str = schemas.DEFAULT_PUBLIC_URL,
+) -> None:
+    """Add /healthz, /readyz, /metrics, and the event streams' descriptions: /asyncapi.json
+    and the JSON Schema of each topic at /schemas/<topic>.json, its `$id` the URL it is served
+    under on the platform at `public_url` (the URL every event's ce_dataschema names)."""
+    served = {
+        f"{topic}.json": schemas.render(schemas.schema_for(topic, public_url)).encode()
+        for topic in EVENTS_BY_TOPIC
+    }
+    described = asyncapi.render(asyncapi.document()).encode()
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def event_streams() -> Response:
+        return Response(described, media_type="application/json")
+
+    @app.get(schemas.SCHEMAS_PATH + "/{name}", include_in_schema=False)
+    async def event_schema(name: str) -> Response:
+        if name not in served:
+            message = f"no schema {name!r}: /asyncapi.json names every topic and its schema"
+            return error_response(404, "not_found", message)
+        return Response(served[name], media_type="application/schema+json")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

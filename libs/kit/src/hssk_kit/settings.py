@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hssk_contracts.schemas import DEFAULT_PUBLIC_URL
+
 DEV_KEY_MARKER = ".hssk/"
 
 
@@ -30,6 +32,9 @@ class ServiceSettings(BaseSettings):
     # Where each service's staff pages are served, for the links between them (absent: this
     # host, as behind the city's ingress). The dev stack, one port a service, sets all four.
     pages_site: dict[str, str] = {}
+    # The platform's address as integrators reach it: the event schemas are served under it
+    # (/schemas/<topic>.json) and every event's ce_dataschema header names them there.
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> ServiceSettings:
@@ -42,6 +47,8 @@ class ServiceSettings(BaseSettings):
             problems.append("jwt_issuer must name the production issuer")
         if "127.0.0.1" in self.mongo_url or "localhost" in self.mongo_url:
             problems.append("mongo_url points at a local dev database")
+        if "127.0.0.1" in self.public_url or "localhost" in self.public_url:
+            problems.append("public_url names the local dev stack")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

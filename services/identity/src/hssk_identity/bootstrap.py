@@ -44,7 +44,7 @@ def bootstrap(
     settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
-    publisher = Publisher(settings.kafka_bootstrap, SERVICE)
+    publisher = Publisher(settings.kafka_bootstrap, SERVICE, settings.public_url)
     index = build_index(db)
     audit = PublishedAuditLog(publisher.publish, SERVICE)
     loop = ConsumerLoop(
@@ -82,6 +82,7 @@ def bootstrap(
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+        settings.public_url,
     )
 
     async def stop() -> None:

@@ -24,7 +24,7 @@ def bootstrap(
     settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
-    publisher = Publisher(settings.kafka_bootstrap, SERVICE)
+    publisher = Publisher(settings.kafka_bootstrap, SERVICE, settings.public_url)
     receipts_store = MongoReceiptStore(db)
     dead_letters = MongoDeadLetterStore(db)
     audit = PublishedAuditLog(publisher.publish, SERVICE)
@@ -63,6 +63,7 @@ def bootstrap(
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+        settings.public_url,
     )
 
     async def stop() -> None:

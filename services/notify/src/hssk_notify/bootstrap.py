@@ -42,7 +42,7 @@ def bootstrap(
 ) -> Service:
     clock = clock or (ManualClock() if settings.manual_clock else system_clock)
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
-    publisher = Publisher(settings.kafka_bootstrap, SERVICE)
+    publisher = Publisher(settings.kafka_bootstrap, SERVICE, settings.public_url)
     stores = mongo_stores(db)
     channels_built = None
     if senders is None:
@@ -118,6 +118,7 @@ def bootstrap(
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": loop.check},
+        settings.public_url,
     )
 
     async def stop() -> None:

@@ -77,7 +77,7 @@ def bootstrap(
     settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> Service:
     client, db = mongo.connect(settings.mongo_url, settings.mongo_db)
-    publisher = Publisher(settings.kafka_bootstrap, SERVICE)
+    publisher = Publisher(settings.kafka_bootstrap, SERVICE, settings.public_url)
     ctx = context(settings, db, publisher, clock)
     keys = adapters.MongoPersonKeys(db)
 
@@ -154,6 +154,7 @@ def bootstrap(
     install(
         app,
         lambda: {"kafka": publisher.check, "mongo": lambda: mongo.ping(db), "consumer": consuming},
+        settings.public_url,
     )
 
     async def stop() -> None:

@@ -22,7 +22,8 @@ class Settings(ServiceSettings):
     # Citizen sessions opened by a QR code: signed with a key the services' verifiers trust.
     session_key_file: str = ".hssk/keys/dev-issuer.pem"
     session_minutes: int = Field(default=120, ge=5, le=24 * 60)
-    # Where citizens open QR links (the pages), as they would type it.
+    # Where citizens open QR links (the pages), as they would type it; records' events name
+    # their schemas under it too (locally, records serves them itself).
     public_url: str = "http://127.0.0.1:8002"
     # Statistics: no cell under this many people is ever shown (the city's floor is 10; a
     # deployment may only raise it), and the API's figures are refreshed this often.

@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
+from hssk_contracts.schemas import DEFAULT_PUBLIC_URL
 from hssk_identity.bootstrap import build_index
 from hssk_identity.bulk_import import files
 from hssk_identity.bulk_import.batches import BatchResolver, Clock, Line, batches
@@ -36,6 +37,7 @@ class Engines:
     mongo_url: str
     kafka_bootstrap: str
     mongo_db: str = "hssk_identity"
+    public_url: str = DEFAULT_PUBLIC_URL  # where the events' schemas are served
 
 
 def main(path: Path, *, source: str | None, restart: bool, batch: int, to: Engines) -> int:
@@ -65,7 +67,7 @@ def main(path: Path, *, source: str | None, restart: bool, batch: int, to: Engin
 
 async def _connected(importer: Callable[..., Awaitable[Ledger]], to: Engines) -> Ledger:
     client, db = mongo.connect(to.mongo_url, to.mongo_db)
-    publisher = Publisher(to.kafka_bootstrap, "identity-import")
+    publisher = Publisher(to.kafka_bootstrap, "identity-import", to.public_url)
     try:
         await publisher.start()
         try:
