@@ -132,7 +132,33 @@ async def test_the_openapi_documents_security_roles_and_error_shapes(client):
     op = spec["paths"]["/v1/things"]["post"]
     assert op["security"] == [{"bearerJWT": []}] and op["x-roles"] == ["operator"]
     assert {"401", "403", "413", "415", "422"} <= set(op["responses"])
-    assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+    for status in ("401", "403", "413", "415", "422"):  # as on the wire: RFC 9457 problems
+        assert list(op["responses"][status]["content"]) == ["application/problem+json"]
+    assert op["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"].endswith(
         "/ProblemsBody"
     )
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert {"type", "title", "status", "detail", "error", "problems"} <= set(
+        spec["components"]["schemas"]["ProblemsBody"]["properties"]
+    )
+
+
+async def test_every_error_is_an_rfc_9457_problem_with_our_code_beside(client):
+    bad = await client.post(
+        "/v1/things",
+        content=b'{"name": 7, "tags": [1]}',
+        headers={"content-type": "application/json"},
+    )
+    assert bad.headers["content-type"] == "application/problem+json"
+    body = bad.json()
+    assert (body["type"], body["title"], body["status"]) == (
+        "about:blank",
+        "Unprocessable Content",
+        422,
+    )
+    assert body["error"] == "validation_failed" and len(body["problems"]) == 2
+    assert body["detail"].startswith("name: ") and body["detail"].endswith("(+1 more)")
+    refused = await client.get(f"/v1/things/{PID}", headers={"authorization": "Bearer bad"})
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["status"] == 401 and refused.json()["title"] == "Unauthorized"
+    assert refused.json()["detail"] == refused.json()["message"]  # v1 callers keep `message`

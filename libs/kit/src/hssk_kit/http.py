@@ -16,7 +16,7 @@ from hssk_kit.audit import AuditLog
 from hssk_kit.guard import AuditCount
 from hssk_kit.http_errors import error_response, install_handlers, problem_response, responses
 from hssk_kit.http_guard import BoundaryGuard
-from hssk_kit.openapi import document
+from hssk_kit.openapi import document, operation_id
 
 __all__ = ["error_response", "install", "new_app", "problem_response", "responses"]
 
@@ -30,7 +30,12 @@ def new_app(
     default HTML loads Swagger/ReDoc from a public CDN (nothing here may call outside hosts).
     Requests pass the boundary guard first; routes find the verifier and audit log on state."""
     app = FastAPI(
-        title=title, version="1.0.0", description=description, docs_url=None, redoc_url=None
+        title=title,
+        version="1.0.0",
+        description=description,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.verifier = verifier
     app.state.audit = audit

@@ -1,11 +1,15 @@
-"""Every HTTP error a service answers, in one shape: `{"error", "message"}`, or for bad input
-`{"error", "problems": [{"field", "rule", "message", "value"}]}`. Whatever a caller sent, the
-answer can be encoded: echoed values pass through `hssk_contracts.text.shown`."""
+"""Every HTTP error a service answers, in one shape: an RFC 9457 problem
+(`application/problem+json`: `type`, `title`, `status`, `detail`) whose extension members are
+our machine-readable `error` code and either `message` or, for bad input, `problems`:
+`[{"field", "rule", "message", "value"}]`. `type` is `about:blank` (RFC 9457 4.2.1): the
+status says what kind of failure it is, `error` which one. Whatever a caller sent, the answer
+can be encoded: echoed values pass through `hssk_contracts.text.shown`."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,9 +24,19 @@ from hssk_contracts.text import shown
 log = logging.getLogger(__name__)
 
 
-class ErrorBody(BaseModel):
-    error: str
-    message: str
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemFields(BaseModel):
+    type: str = Field(default="about:blank", description="RFC 9457: no type beyond the status")
+    title: str = Field(description="the status's phrase, e.g. Not Found")
+    status: int
+    detail: str = Field(description="what went wrong, for a person")
+    error: str = Field(description="the machine-readable reason, e.g. not_found")
+
+
+class ErrorBody(ProblemFields):
+    message: str = Field(description="the same as `detail` (kept for callers of v1)")
 
 
 class ProblemItem(BaseModel):
@@ -33,9 +47,24 @@ class ProblemItem(BaseModel):
     message_en: str | None = Field(default=None, description="English, beside a Vietnamese one")
 
 
-class ProblemsBody(BaseModel):
-    error: str
+class ProblemsBody(ProblemFields):
     problems: list[ProblemItem]
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+# RFC 9110's phrases where Python 3.11's http module still has the older ones.
+PHRASES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def problem(status: int, error: str, detail: str) -> dict[str, Any]:
+    """The RFC 9457 members of an error (`error` beside them)."""
+    known = status in HTTPStatus._value2member_map_
+    title = PHRASES.get(status) or (HTTPStatus(status).phrase if known else "Error")
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "error": error}  # fmt: skip
 
 
 # What each status means on every route that documents it (`responses(...)`).
@@ -43,6 +72,7 @@ MEANINGS: dict[int, tuple[str, type[BaseModel]]] = {
     401: ("no valid bearer token (missing, expired, forged or with bad claims)", ErrorBody),
     403: ("the token's role or scope may not do this", ErrorBody),
     404: ("not found, or not yours to know about", ErrorBody),
+    406: ("the representation asked for is not served", ErrorBody),
     409: ("refused in the current state", ErrorBody),
     410: ("merged into another record (after the access check)", ErrorBody),
     413: ("body too large", ErrorBody),
@@ -72,16 +102,19 @@ def _item(p: Problem | dict) -> dict[str, Any]:
 
 
 def problem_response(status: int, error: str, problems: Iterable[Problem | dict]) -> JSONResponse:
-    return JSONResponse(
-        status_code=status, content={"error": error, "problems": [_item(p) for p in problems]}
-    )
+    items = [_item(p) for p in problems]
+    first = f"{items[0]['field']}: {items[0]['message']}" if items else "the input was refused"
+    detail = first if len(items) < 2 else f"{first} (+{len(items) - 1} more)"
+    body = {**problem(status, error, detail), "problems": items}
+    return ProblemResponse(status_code=status, content=body)
 
 
 def error_response(
     status: int, error: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    body = {"error": error, "message": shown(message) or ""}
-    return JSONResponse(status_code=status, content=body, headers=headers)
+    said = shown(message) or ""
+    body = {**problem(status, error, said), "message": said}
+    return ProblemResponse(status_code=status, content=body, headers=headers)
 
 
 def _validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -114,7 +147,9 @@ def install_handlers(app: FastAPI) -> None:
     async def flat_errors(_: Request, exc: HTTPException) -> JSONResponse:
         if isinstance(exc.detail, dict):
             body = {k: shown(v) if isinstance(v, str) else v for k, v in exc.detail.items()}
-            return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
+            said = str(body.get("message") or body.get("error") or "")
+            body = {**problem(exc.status_code, str(body.get("error", "http_error")), said), **body}
+            return ProblemResponse(status_code=exc.status_code, content=body, headers=exc.headers)
         return error_response(exc.status_code, "http_error", str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -14,6 +14,7 @@ from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
+from hssk_kit.fhir_errors import OperationOutcomes
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 
@@ -51,6 +52,8 @@ def bootstrap(
     app.include_router(
         http.router(receipts_store=receipts_store, publish=publisher.publish, clock=clock)
     )
+    # A FHIR client posting a Bundle reads its refusal as FHIR: an OperationOutcome.
+    app.add_middleware(OperationOutcomes, prefixes=("/v1/visits/fhir",))
     app.include_router(
         http_dlq.router(
             dead_letters=dead_letters,

@@ -38,6 +38,27 @@ MEDIA_TYPES = {  # what each bundle route reads, and what a hospital may label i
 }
 
 
+BODIES = {  # the request bodies the bundle routes read themselves, as the OpenAPI says them
+    topics.EMR_VISIT_XML130.name: {
+        "type": "string",
+        "description": "a GIAMDINHHS file: THONGTINDONVI, then one HOSO of FILEHOSO entries, "
+        "each a LOAIHOSO (XML1 … XML15) and its base64 NOIDUNGFILE table; at most 5 MiB",
+    },
+    topics.EMR_VISIT_FHIR.name: {
+        "type": "object",
+        "description": "an HL7 FHIR R4 Bundle (collection or transaction) holding one Encounter, "
+        "its Patient, Conditions, Observations, MedicationRequests; at most 5 MiB",
+        "required": ["resourceType", "entry"],
+        "properties": {"resourceType": {"const": "Bundle"}, "entry": {"type": "array"}},
+    },
+}
+
+
+def _body(topic: str) -> dict[str, Any]:
+    content = {kind: {"schema": BODIES[topic]} for kind in MEDIA_TYPES[topic]}
+    return {"requestBody": {"required": True, "content": content}}
+
+
 class VisitReceipt(BaseModel):
     status: ReceiptStatus
     event_id: str
@@ -128,6 +149,7 @@ def router(
         response_model=VisitReceipt,
         responses=documented,
         summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML bundle",
+        openapi_extra=_body(topics.EMR_VISIT_XML130.name),
     )
     async def submit_qd130(hospital: Hospital, request: Request) -> Any:
         return await submit_bundle(request, hospital, topics.EMR_VISIT_XML130.name)
@@ -137,7 +159,8 @@ def router(
         status_code=202,
         response_model=VisitReceipt,
         responses=documented,
-        summary="Submit an HL7 FHIR R4 Bundle (one visit)",
+        summary="Submit an HL7 FHIR R4 Bundle (one visit); refusals are OperationOutcomes",
+        openapi_extra=_body(topics.EMR_VISIT_FHIR.name),
     )
     async def submit_fhir(hospital: Hospital, request: Request) -> Any:
         return await submit_bundle(request, hospital, topics.EMR_VISIT_FHIR.name)
