@@ -65,6 +65,9 @@ async def own_record(http, token, citizen: Citizen, seen: Seen) -> None:
             404,
         ),
     ]
+    for view in ("", "/$summary", "/$everything"):
+        template = "/fhir/Patient/{person_id}" + view
+        calls.append(("GET", template, f"/fhir/Patient/{citizen.person_id}{view}", me, None, 200))
     for method, template, path, headers, body, expected in calls:
         answer = await http.request(method, RECORDS + path, json=body, headers=headers)
         assert seen("records", method, template, answer) == expected, (template, answer.text)

@@ -88,6 +88,12 @@ POLICY = [
     R("records", "GET", "/v1/records/{person_id}/history",
       lambda c: (f"/v1/records/{c.person_id}/history", None),
       {"citizen": 200, "doctor": 200}, frozenset({"other_citizen"})),
+    *(R("records", "GET", "/fhir/Patient/{person_id}" + view,
+        lambda c, v=view: (f"/fhir/Patient/{c.person_id}{v}", None),
+        {"citizen": 200, "doctor": 200}, frozenset({"other_citizen"}))
+      for view in ("", "/$summary", "/$everything")),
+    R("records", "GET", "/fhir/metadata", lambda c: ("/fhir/metadata", None),
+      {caller: 200 for caller in CALLERS}, public=True),
     R("records", "POST", "/v1/records/{person_id}/emergency-access",
       lambda c: (f"/v1/records/{c.person_id}/emergency-access",
                  {"purpose": "unconscious_patient", "reason": "."}),

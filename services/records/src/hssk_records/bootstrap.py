@@ -12,6 +12,7 @@ from hssk_kit.audit import PublishedAuditLog
 from hssk_kit.auth import TokenVerifier
 from hssk_kit.bus import ConsumerLoop, Publisher
 from hssk_kit.deadletter import dead_letter_to
+from hssk_kit.fhir_errors import OperationOutcomes
 from hssk_kit.http import install, new_app
 from hssk_kit.runtime import Service
 from hssk_records.adapters import mongo as adapters
@@ -24,6 +25,7 @@ from hssk_records.entrypoints import (
     http,
     http_dashboard,
     http_desk,
+    http_fhir,
     http_me,
     http_pages,
     http_public,
@@ -129,8 +131,9 @@ def bootstrap(
         service=SERVICE,
         audit=ctx.audit,
     )
-    for make in (http.router, http_me.router, http_public.router):
+    for make in (http.router, http_me.router, http_public.router, http_fhir.router):
         app.include_router(make(ctx))
+    app.add_middleware(OperationOutcomes, prefixes=("/fhir/",))  # FHIR's errors, FHIR's shape
     app.include_router(http_pages.router(ctx, site=settings.pages_site))
     if settings.environment != "production":  # the city's identity provider signs staff in
         app.include_router(

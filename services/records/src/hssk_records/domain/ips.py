@@ -64,7 +64,7 @@ def bundle(record: Record, *, now: datetime) -> dict[str, Any]:
     }
     head = [
         {"fullUrl": urn("Composition", 0), "resource": composition},
-        {"fullUrl": urn("Patient", 0), "resource": _patient(record)},
+        {"fullUrl": urn("Patient", 0), "resource": patient(record)},
         {"fullUrl": urn("Device", 0), "resource": DEVICE},
     ]
     # A document needs an identifier of its own: one per record version and instant.
@@ -78,11 +78,13 @@ def bundle(record: Record, *, now: datetime) -> dict[str, Any]:
     }
 
 
-def _urns(person_id: str) -> Callable[[str, int], str]:
-    def urn(kind: str, index: int) -> str:
-        return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{person_id}/{kind}/{index}')}"
+def urn(person_id: str, kind: str, index: int) -> str:
+    """A resource's fullUrl: a function of the record and its place alone."""
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{person_id}/{kind}/{index}')}"
 
-    return urn
+
+def _urns(person_id: str) -> Callable[[str, int], str]:
+    return lambda kind, index: urn(person_id, kind, index)
 
 
 def _sections(
@@ -118,7 +120,7 @@ def _admin(record: Record, name: str, *, latest: bool = False) -> Any:
     return fact.value if fact else None
 
 
-def _patient(record: Record) -> dict[str, Any]:
+def patient(record: Record) -> dict[str, Any]:
     name, birth, sex = (_admin(record, k) for k in ("name", "birth_date", "sex"))
     # Contact details change: the newest one is the one that reaches the citizen.
     phone, address = (_admin(record, k, latest=True) for k in ("phone", "address"))

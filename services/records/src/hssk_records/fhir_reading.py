@@ -1,0 +1,63 @@
+"""Handlers of the FHIR read side: a citizen's Patient, its summary (`$summary`, the
+International Patient Summary) and everything (`$everything`), under the same access rules and
+audit as a record read (reading.allowed): each allowed read's entry names the record version
+shown, each refusal is audited as the record read's are."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from hssk_kit.audit import AuditLog
+from hssk_kit.auth import Principal
+from hssk_records import reading
+from hssk_records.domain import fhir_read, ips
+from hssk_records.ports import EventLog, GrantStore, RecordRepository
+from hssk_records.reading import Read
+from hssk_records.writing import history
+
+View = Literal["patient", "summary", "everything"]
+ACTIONS: dict[View, str] = {
+    "patient": "fhir.patient",
+    "summary": "fhir.summary",
+    "everything": "fhir.everything",
+}
+
+
+async def read(
+    person_id: str,
+    who: Principal,
+    view: View,
+    *,
+    records: RecordRepository,
+    events: EventLog,
+    grants: GrantStore,
+    audit: AuditLog,
+    now: datetime,
+    doctor_window: timedelta,
+) -> tuple[Read, dict[str, Any] | None]:
+    """(Read "ok", the resource) or (the refusal, None)."""
+    action = ACTIONS[view]
+    found, access = await reading.allowed(
+        person_id,
+        who,
+        action,
+        records=records,
+        grants=grants,
+        audit=audit,
+        now=now,
+        doctor_window=doctor_window,
+    )
+    if access is None or found.record is None:
+        return found, None
+    record = found.record
+    await audit.append(reading.shown_entry(who, person_id, action, access, record.version))
+    if record.merged_into:
+        return Read("merged", f"merged into {record.merged_into}; read that Patient", record), None
+    if view == "patient":
+        return found, fhir_read.patient(record)
+    if view == "summary":
+        return found, ips.bundle(record, now=now)
+    past = await history(record.person_id, record.version, events)
+    visits = {e.visit.key: e.visit for e in past if e.visit is not None}  # latest revisions
+    return found, fhir_read.everything(record, list(visits.values()), now=now)
