@@ -20,7 +20,7 @@ from typing import Any
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr.domain import fhir as F
 from hssk_ingest_emr.domain import qd130
-from hssk_ingest_emr.domain.qd130_tables import VIETNAM
+from hssk_ingest_emr.domain.qd130.tables import VIETNAM
 
 SEX_CODES = {"male": "1", "female": "2", "unknown": "3"}
 DOCUMENTS = ("cccd", "cmnd", "passport", "eid")  # what XML1.SO_CCCD can hold (one of them)

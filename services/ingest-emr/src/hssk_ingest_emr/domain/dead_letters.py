@@ -22,6 +22,7 @@ class DeadLetter:
     rejected_at: datetime
     attempt: int = 1
     status: Status = "open"
+    part: int | None = None  # which visit of a file of several (its own bytes are kept)
     history: list[dict] = field(default_factory=list)  # each replay: at, by, outcome, reasons
 
     @property

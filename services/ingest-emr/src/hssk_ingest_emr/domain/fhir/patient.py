@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from hssk_contracts import identifiers as ids
-from hssk_ingest_emr.domain.fhir_context import _code, _Ctx, _day, _facility, _partial
-from hssk_ingest_emr.domain.fhir_systems import (
+from hssk_ingest_emr.domain.fhir.context import _code, _Ctx, _day, _facility, _partial
+from hssk_ingest_emr.domain.fhir.systems import (
     EXT_ETHNICITY,
     EXT_OCCUPATION,
     EXT_PRIMARY_CARE,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hssk_ingest_emr.domain.fhir_context import _code, _Ctx, _facility, _text
-from hssk_ingest_emr.domain.fhir_systems import (
+from hssk_ingest_emr.domain.fhir.context import _code, _Ctx, _facility, _text
+from hssk_ingest_emr.domain.fhir.systems import (
     CLASS_VISIT_TYPES,
     CS_DISCHARGE_TYPE,
     CS_VISIT_TYPE,

@@ -1,7 +1,9 @@
 """QĐ 130/4750/3176 (and legacy 4210) GIAMDINHHS bundles -> one canonical Visit.
 
 Owns the envelope: size and XML safety, base64 tables, one visit per message, standard detection.
-Table fields are mapped in qd130_tables. HIV (XML6) and TB (XML15) tables are counted, never read.
+This package's one entry point is `parse_bundle`, here; table fields are mapped in its tables
+module (with details, fields, formats, problems and xml1). HIV (XML6) and TB (XML15) tables are
+counted, never read.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from hssk_contracts.visit import Visit
-from hssk_ingest_emr.domain import qd130_tables as t
 from hssk_ingest_emr.domain.parsed import Parsed
 from hssk_ingest_emr.domain.patient_keys import keys_of_xml1
+from hssk_ingest_emr.domain.qd130 import tables as t
 
 MAX_BYTES = 5 * 1024 * 1024
 KNOWN_TABLES = frozenset(f"XML{n}" for n in range(16))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hssk_ingest_emr.domain.qd130_fields import Fields
-from hssk_ingest_emr.domain.qd130_formats import Row, Rows, parse_day, parse_instant, split_list
-from hssk_ingest_emr.domain.qd130_problems import Findings
+from hssk_ingest_emr.domain.qd130.fields import Fields
+from hssk_ingest_emr.domain.qd130.formats import Row, Rows, parse_day, parse_instant, split_list
+from hssk_ingest_emr.domain.qd130.problems import Findings
 
 SINGLE_RECORD = frozenset({"XML1", "XML7", "XML8", "XML13", "XML14"})
 _SUMMARY = {

@@ -7,8 +7,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from hssk_ingest_emr.domain.fhir_context import _code, _Ctx, _day, _text
-from hssk_ingest_emr.domain.fhir_systems import CS_DRUG, CS_ICD10, CS_LOINC, INTEGER_VITALS, VITALS
+from hssk_ingest_emr.domain.fhir.context import _code, _Ctx, _day, _text
+from hssk_ingest_emr.domain.fhir.systems import CS_DRUG, CS_ICD10, CS_LOINC, INTEGER_VITALS, VITALS
 
 ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$")
 _SKIPPED_STATUSES = frozenset({"entered-in-error", "cancelled", "noshow", "not-done"})

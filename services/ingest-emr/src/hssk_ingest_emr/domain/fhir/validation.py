@@ -12,7 +12,7 @@ from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from hssk_contracts.codec import Problem
-from hssk_ingest_emr.domain.fhir_context import _Ctx
+from hssk_ingest_emr.domain.fhir.context import _Ctx
 
 BUNDLE_TYPES = frozenset({"collection", "transaction", "document"})
 _NAIVE_DATETIME = re.compile(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from hssk_contracts.codec import Problem
-from hssk_ingest_emr.domain.fhir_systems import SID_MA_CSKCB
+from hssk_ingest_emr.domain.fhir.systems import SID_MA_CSKCB
 
 FACILITY_RE = re.compile(r"^[0-9]{5}$")
 

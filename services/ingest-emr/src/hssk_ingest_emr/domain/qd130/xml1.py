@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 from hssk_contracts import identifiers as ids
-from hssk_ingest_emr.domain.qd130_fields import Fields
-from hssk_ingest_emr.domain.qd130_formats import (
+from hssk_ingest_emr.domain.qd130.fields import Fields
+from hssk_ingest_emr.domain.qd130.formats import (
     parse_birth,
     parse_first_day,
     parse_instant,

@@ -5,9 +5,9 @@ One import for qd130: formats, XML1 and XML2–XML14 mappings, and problems name
 
 from __future__ import annotations
 
-from hssk_ingest_emr.domain.qd130_details import SINGLE_RECORD, map_details, where_of
-from hssk_ingest_emr.domain.qd130_fields import TEXT, Fields
-from hssk_ingest_emr.domain.qd130_formats import (
+from hssk_ingest_emr.domain.qd130.details import SINGLE_RECORD, map_details, where_of
+from hssk_ingest_emr.domain.qd130.fields import TEXT, Fields
+from hssk_ingest_emr.domain.qd130.formats import (
     VIETNAM,
     Row,
     Rows,
@@ -16,8 +16,8 @@ from hssk_ingest_emr.domain.qd130_formats import (
     parse_instant,
     split_list,
 )
-from hssk_ingest_emr.domain.qd130_problems import Findings, to_visit
-from hssk_ingest_emr.domain.qd130_xml1 import (
+from hssk_ingest_emr.domain.qd130.problems import Findings, to_visit
+from hssk_ingest_emr.domain.qd130.xml1 import (
     LEGACY_XML1,
     REQUIRED_XML1,
     SEXES,

@@ -37,8 +37,8 @@ One Bundle (collection, transaction or document) is one visit:
 Conditions and Observations with an HIV (B20-B24, Z21) or TB (A15-A19) ICD-10 code are counted
 in `sensitive_tables` and never copied into the visit.
 
-This module is the entry point and the top-level flow; the steps live in fhir_validation,
-fhir_patient, fhir_encounter and fhir_clinical, the URLs and code maps in fhir_systems
+This package's one entry point is `parse_bundle`, here with the top-level flow; the steps live
+in its modules validation, patient, encounter and clinical, the URLs and code maps in systems
 (re-exported here).
 """
 
@@ -52,7 +52,7 @@ from pydantic import ValidationError
 from hssk_contracts import text
 from hssk_contracts.codec import DecodeError, Problem, problems_from
 from hssk_contracts.visit import Visit
-from hssk_ingest_emr.domain.fhir_clinical import (
+from hssk_ingest_emr.domain.fhir.clinical import (
     ICD10_RE,
     _advice,
     _diagnoses,
@@ -62,10 +62,10 @@ from hssk_ingest_emr.domain.fhir_clinical import (
     _procedures,
     _revisit,
 )
-from hssk_ingest_emr.domain.fhir_context import FACILITY_RE, _Ctx
-from hssk_ingest_emr.domain.fhir_encounter import _encounter
-from hssk_ingest_emr.domain.fhir_patient import _patient
-from hssk_ingest_emr.domain.fhir_systems import (
+from hssk_ingest_emr.domain.fhir.context import FACILITY_RE, _Ctx
+from hssk_ingest_emr.domain.fhir.encounter import _encounter
+from hssk_ingest_emr.domain.fhir.patient import _patient
+from hssk_ingest_emr.domain.fhir.systems import (
     CLASS_VISIT_TYPES,
     CS_DISCHARGE_TYPE,
     CS_DRUG,
@@ -91,7 +91,7 @@ from hssk_ingest_emr.domain.fhir_systems import (
     VITALS,
     VN,
 )
-from hssk_ingest_emr.domain.fhir_validation import BUNDLE_TYPES, _validate
+from hssk_ingest_emr.domain.fhir.validation import BUNDLE_TYPES, _validate
 from hssk_ingest_emr.domain.parsed import Parsed
 from hssk_ingest_emr.domain.patient_keys import keys_of
 

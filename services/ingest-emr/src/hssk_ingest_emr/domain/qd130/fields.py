@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hssk_ingest_emr.domain.qd130_formats import Row, parse_decimal
-from hssk_ingest_emr.domain.qd130_problems import Findings
+from hssk_ingest_emr.domain.qd130.formats import Row, parse_decimal
+from hssk_ingest_emr.domain.qd130.problems import Findings
 
 TEXT: Any = object()  # put(): "the field's own text"
 
