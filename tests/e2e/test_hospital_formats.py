@@ -3,8 +3,10 @@ same visit in both formats becomes the same canonical visit; bad bundles are dea
 
 from __future__ import annotations
 
+import base64
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,58 @@ async def test_bad_bundles_are_dead_lettered_with_their_facility(producer, tail,
     await send(producer, raw, key=key, topic=topics.EMR_VISIT_FHIR.name)
     [event] = await dlq.wait_for(lambda e: e.data.source_key == key)
     assert "timezone_required" in {r.rule for r in event.data.reasons}
+
+
+def day_file(uid: str, *kinds: str) -> tuple[bytes, list[str]]:
+    """A hospital's file of several HOSO (a day's batch), each a fresh visit of a fresh
+    citizen: "good" ones, and "bad" ones with an impossible admission time (NGAY_VAO)."""
+    files, keys = [], []
+    for i, kind in enumerate(kinds):
+        visit_id = f"DAY{uid}{i}"
+        made = tables("same-visit")
+        if kind == "bad":
+            made["XML1"] = re.sub(r"<NGAY_VAO>\d+</NGAY_VAO>", "<NGAY_VAO>202613990000</NGAY_VAO>",
+                                  made["XML1"])  # fmt: skip
+        files.append(fresh(made, "NT2026111800045", visit_id, "079052001234"))
+        keys.append(f"79001:{visit_id}")
+    return qd130.join(files), keys
+
+
+async def test_a_days_file_becomes_one_visit_per_hoso_and_a_bad_one_is_dead_lettered_alone(
+    producer, tail, uid
+):
+    changes, dlq = await tail(topics.RECORDS_CHANGE), await tail(topics.EMR_VISIT_DLQ)
+    raw, (first, bad, last) = day_file(uid, "good", "bad", "good")
+    key = f"79001:FILE{uid}"
+    await send(producer, raw, key=key, topic=topics.EMR_VISIT_XML130.name)
+    for visit_key in (first, last):
+        [change] = await changes.wait_for(for_visit(visit_key), 30)
+        assert change.data.change == "visit_added"
+    [letter] = await dlq.wait_for(lambda e: e.data.source_key == key, 30)
+    assert letter.data.part == 1 and "NGAY_VAO" in letter.data.reasons[0].field
+    alone = base64.b64decode(letter.data.original_b64)  # that visit alone, ready to replay
+    assert qd130.split(alone) == [alone]
+    assert qd130.parse_bundle(alone, received_at=letter.occurred_at).visit_id == bad.split(":")[1]
+    await changes.poll(1.0)
+    assert not [e for e in changes.events if e.data.visit_key == bad]
+
+
+async def test_a_days_file_over_http_answers_each_visit(http, token, uid):
+    ingest = stack.BY_NAME["ingest-emr"].url
+    hospital = {"Authorization": f"Bearer {token(role='hospital', facility='79001')}",
+                "Content-Type": "application/xml"}  # fmt: skip
+    raw, keys = day_file(uid, "good", "bad", "good")
+    answer = await http.post(f"{ingest}/v1/visits/qd130", content=raw, headers=hospital)
+    assert answer.status_code == 202, answer.text
+    visits = answer.json()["visits"]
+    assert [(v["part"], v["status"]) for v in visits] == [
+        (0, "accepted"), (1, "rejected"), (2, "accepted")]  # fmt: skip
+    assert [visits[0]["visit_key"], visits[2]["visit_key"]] == [keys[0], keys[2]]
+    assert visits[1]["problems"][0]["field"].startswith("XML1.NGAY_VAO")
+    again = await http.post(f"{ingest}/v1/visits/qd130", content=raw, headers=hospital)
+    assert [v["status"] for v in again.json()["visits"]] == ["duplicate", "rejected", "duplicate"]
+    bad_only, _ = day_file(uid + "B", "bad", "bad")
+    refused = await http.post(f"{ingest}/v1/visits/qd130", content=bad_only, headers=hospital)
+    assert refused.status_code == 422
+    fields = [p["field"] for p in refused.json()["problems"]]
+    assert fields[0].startswith("HOSO[0].") and any(f.startswith("HOSO[1].") for f in fields)

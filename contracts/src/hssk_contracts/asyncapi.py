@@ -28,7 +28,8 @@ CONTENT = {
 }
 RAW_PAYLOAD = {
     "qd130-xml": "A QĐ 130 GIAMDINHHS file, the bytes a hospital sends the insurance gateway "
-    "(the README's Ingest section): one HOSO per message.",
+    "(the README's Ingest section): one HOSO, or a day's file of several, each visit "
+    "then accepted or dead-lettered on its own.",
     "fhir-r4-json": "A FHIR R4 Bundle (type collection or transaction) holding one Encounter "
     "with its Patient, Conditions, Observations and MedicationRequests.",
 }

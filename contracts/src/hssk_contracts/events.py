@@ -85,6 +85,11 @@ class RejectedData(Data):
     facility_code: str | None = None
     attempt: Annotated[int, Field(ge=1)] = 1
     rejected_by: str
+    part: Annotated[int, Field(ge=0)] | None = Field(
+        default=None,
+        description="which visit of a file of several (a QĐ 130 file's HOSO, from 0): "
+        "original_b64 then holds that visit alone",
+    )
 
 
 class VisitRejected(Envelope):

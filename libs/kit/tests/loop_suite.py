@@ -105,7 +105,7 @@ class Refusing:
     def __init__(self, inner: DeadLetter, error: Exception, times: int | None = None):
         self.inner, self.error, self.times, self.calls = inner, error, times, 0
 
-    async def __call__(self, msg, problems, attempt, publish, facility_code=None) -> None:
+    async def __call__(self, msg, problems, attempt, publish, facility_code=None, part=None):
         self.calls += 1
         if self.times is None or self.calls <= self.times:
             raise self.error

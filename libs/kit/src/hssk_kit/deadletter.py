@@ -38,8 +38,10 @@ def rejected_data(
     attempt: int,
     service: str,
     facility_code: str | None = None,
+    part: int | None = None,
 ) -> RejectedData:
     return RejectedData(
+        part=part,
         reasons=reasons_of(problems),
         original_b64=base64.b64encode(msg.value).decode(),
         source_topic=msg.topic,
@@ -74,10 +76,12 @@ def poison_data(msg: Inbound, error: str, attempt: int, service: str) -> Rejecte
     )
 
 
-def dead_letter_id(kind: str, msg: Inbound) -> str:
+def dead_letter_id(kind: str, msg: Inbound, part: int | None = None) -> str:
     """Derived from where the message was, so a replay of the same offsets re-emits the same
-    id; `kind` ("dlq" or "poison") keeps a poison record from taking a full letter's id."""
-    return derive_event_id(kind, msg.topic, str(msg.partition), str(msg.offset))
+    id; `kind` ("dlq" or "poison") keeps a poison record from taking a full letter's id, and
+    `part` each visit of a file of several from another's."""
+    where = (msg.topic, str(msg.partition), str(msg.offset))
+    return derive_event_id(kind, *where, *(() if part is None else (f"part-{part}",)))
 
 
 class DeadLetterTo:
@@ -100,9 +104,11 @@ class DeadLetterTo:
         attempt: int,
         publish: Publish,
         facility_code: str | None = None,
+        part: int | None = None,
     ) -> None:
-        data = rejected_data(msg, problems, attempt, self.service, facility_code)
-        event = self._event(dead_letter_id("dlq", msg), data)
+        """`part`: `msg` holds one visit of the file at its offset (its value that visit)."""
+        data = rejected_data(msg, problems, attempt, self.service, facility_code, part)
+        event = self._event(dead_letter_id("dlq", msg, part), data)
         await publish(self.topic, event)
         if self._keep is not None:
             await self._keep(event)

@@ -70,8 +70,10 @@ class DeadLetter(Protocol):
         attempt: int,
         publish: Publish,
         facility_code: str | None = None,
+        part: int | None = None,
     ) -> None:
-        """The full dead letter: the reasons, the original bytes and where they came from."""
+        """The full dead letter: the reasons, the original bytes and where they came from
+        (`part`: `msg` holds one visit of a file of several, its value that visit alone)."""
         ...
 
     async def poison(self, msg: Inbound, error: str, attempt: int, publish: Publish) -> None:

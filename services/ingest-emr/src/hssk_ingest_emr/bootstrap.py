@@ -29,16 +29,19 @@ def bootstrap(
     receipts_store = MongoReceiptStore(db)
     dead_letters = MongoDeadLetterStore(db)
     audit = PublishedAuditLog(publisher.publish, SERVICE)
+    dead_letter = dead_letter_to(
+        topics.EMR_VISIT_DLQ, SERVICE, keep=consumer.keep_dead_letters(dead_letters)
+    )
     loop = ConsumerLoop(
         service=SERVICE,
         group_id="ingest-emr",
         topics=consumer.TOPICS,
         bootstrap=settings.kafka_bootstrap,
         publisher=publisher,
-        handle=consumer.visit_consumer(receipts_store=receipts_store, clock=clock),
-        dead_letter=dead_letter_to(
-            topics.EMR_VISIT_DLQ, SERVICE, keep=consumer.keep_dead_letters(dead_letters)
+        handle=consumer.visit_consumer(
+            receipts_store=receipts_store, clock=clock, dead_letter=dead_letter
         ),
+        dead_letter=dead_letter,
         batch_size=settings.consumer_batch,
     )
 

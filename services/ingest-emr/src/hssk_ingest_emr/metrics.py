@@ -12,3 +12,7 @@ SENSITIVE = Counter(
 )
 WARNINGS = Counter("ingest_emr_warnings_total", "Warnings attached to accepted visits", ["rule"])
 REPLAYS = Counter("ingest_emr_dlq_replays_total", "Dead-letter replays, by outcome", ["outcome"])
+PARTS_REJECTED = Counter(
+    "ingest_emr_file_parts_rejected_total",
+    "Visits of a QĐ 130 file of several HOSO dead-lettered alone (the file's others went on)",
+)

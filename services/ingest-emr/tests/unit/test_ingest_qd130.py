@@ -20,7 +20,9 @@ from hssk_ingest_emr.domain.qd130 import (
     Parsed,
     build_bundle,
     detect_standard,
+    join,
     parse_bundle,
+    split,
 )
 
 SAMPLES = Path(__file__).parents[1] / "samples"
@@ -314,6 +316,23 @@ def test_a_bundle_of_several_visits_is_refused_after_checking_the_first():
     assert rules(parsed) == [("DANHSACHHOSO.HOSO", "bundle_multiple_visits")]
     assert warning_rules(parsed) == [("THONGTINHOSO.SOLUONGHOSO", "count_mismatch")]
     assert (parsed.visit, parsed.visit_id) == (None, "KB2026112000137")
+
+
+def test_a_days_file_is_split_into_one_file_per_visit_each_parsed_alone():
+    one, two = (build_bundle(tables_of(c)) for c in ("outpatient-hypertension", "same-visit"))
+    bad = build_bundle(tables_of("bad-ngay-vao"))
+    parts = split(join([one, bad, two]))
+    assert len(parts) == 3
+    assert [parse(p).visit for p in (parts[0], parts[2])] == [parse(one).visit, parse(two).visit]
+    assert rules(parse(parts[1])) == rules(parse(bad)) != []  # refused alone, for its own reasons
+    assert all(b"<CHUKYDONVI" not in p and b"<SOLUONGHOSO>1<" in p for p in parts)
+
+
+@pytest.mark.parametrize("raw", [b"", b"<GIAMDINHHS/>", b"not xml", b"x" * (MAX_BYTES + 1)])
+def test_what_is_no_file_of_several_comes_back_whole(raw):
+    assert split(raw) == [raw]
+    single = build_bundle(tables_of("outpatient-hypertension"))
+    assert split(single) == [single]  # byte for byte: parse_bundle sees what was sent
 
 
 def test_a_bundle_without_xml1_or_with_two():

@@ -5,23 +5,27 @@ submit its own facility's visits."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hssk_contracts import codec, topics
 from hssk_contracts.events import Source, SourceFormat, VisitWarning
 from hssk_contracts.visit import Visit
 from hssk_ingest_emr import handlers
+from hssk_ingest_emr.domain import qd130
 from hssk_ingest_emr.domain.parsed import Parsed
 from hssk_ingest_emr.entrypoints.decoding import PARSERS
 from hssk_ingest_emr.ports import ReceiptStore
 from hssk_kit.auth import Principal, require_roles
 from hssk_kit.bus import Publish, Rejected
 from hssk_kit.http import error_response, problem_response, responses
+from hssk_kit.http_errors import ProblemItem
 
 Hospital = Annotated[Principal, require_roles("hospital")]
 ReceiptStatus = Literal["accepted", "corrected", "duplicate", "stale"]
@@ -64,6 +68,37 @@ class VisitReceipt(BaseModel):
     event_id: str
     visit_key: str
     warnings: list[VisitWarning]
+
+
+class PartReceipt(BaseModel):
+    """One visit (HOSO) of a QĐ 130 file of several: its receipt, or why it was refused."""
+
+    part: int
+    status: ReceiptStatus | Literal["rejected"]
+    visit_key: str | None = None
+    event_id: str | None = None
+    warnings: list[VisitWarning] = []
+    problems: list[ProblemItem] = []
+
+
+class FileReceipt(BaseModel):
+    """A QĐ 130 file of several HOSO: each visit accepted or refused on its own (at least one
+    accepted; when none is, the answer is a 422 naming every problem under HOSO[i])."""
+
+    status: Literal["file"] = "file"
+    visits: list[PartReceipt]
+
+
+def _problem(p: codec.Problem | dict[str, Any]) -> ProblemItem:
+    d = p if isinstance(p, dict) else p.__dict__
+    value = d.get("value")
+    return ProblemItem(field=d["field"], rule=d["rule"], message=d["message"],
+                       value=None if value is None else str(value))  # fmt: skip
+
+
+def _problems_of(answer: Any) -> list[dict[str, Any]]:
+    """The problems a refusal (a 422 problem response) carried."""
+    return list(json.loads(bytes(answer.body)).get("problems", []))
 
 
 def _rejected(problems: list[codec.Problem]) -> Any:
@@ -138,17 +173,48 @@ def router(
             wanted = " or ".join(MEDIA_TYPES[topic])
             return error_response(415, "unsupported_media_type", f"send Content-Type: {wanted}")
         fmt, parse = PARSERS[topic]  # the very parsers the Kafka consumer uses
-        parsed = parse(await body_of(request), received_at=datetime.now(UTC))
+        raw, now = await body_of(request), datetime.now(UTC)
+        parts = qd130.split(raw) if topic == topics.EMR_VISIT_XML130.name else [raw]
+        if len(parts) > 1:
+            return await accept_file([parse(p, received_at=now) for p in parts], hospital, fmt)
+        parsed = parse(raw, received_at=now)
         if parsed.problems or parsed.visit is None:
             return _rejected(parsed.problems)
         return await accept(parsed.visit, hospital, fmt, parsed)
 
+    async def accept_file(every: list[Parsed], hospital: Principal, fmt: SourceFormat) -> Any:
+        """A file of several visits: all the token's facility's, or none is taken; then each
+        accepted or refused on its own."""
+        for parsed in every:
+            if parsed.visit is not None and parsed.visit.facility_code != hospital.facility:
+                message = (f"token is for facility {hospital.facility}, the file holds a visit "
+                           f"from {parsed.visit.facility_code}")  # fmt: skip
+                raise HTTPException(403, detail={"error": "forbidden", "message": message})
+        receipts = []
+        for index, parsed in enumerate(every):
+            if parsed.visit is None or parsed.problems:
+                problems = [_problem(p) for p in parsed.problems]
+            else:
+                answer = await accept(parsed.visit, hospital, fmt, parsed)
+                if isinstance(answer, VisitReceipt):
+                    receipts.append(PartReceipt(part=index, **answer.model_dump()))
+                    continue
+                problems = [_problem(p) for p in _problems_of(answer)]
+            receipts.append(PartReceipt(part=index, status="rejected", problems=problems))
+        if all(r.status == "rejected" for r in receipts):
+            return problem_response(422, "visit_rejected", [
+                {**p.model_dump(), "field": f"HOSO[{r.part}].{p.field}"}
+                for r in receipts for p in r.problems
+            ])  # fmt: skip
+        return JSONResponse(status_code=202, content=FileReceipt(visits=receipts).model_dump())
+
     @api.post(
         "/visits/qd130",
         status_code=202,
-        response_model=VisitReceipt,
+        response_model=VisitReceipt | FileReceipt,
         responses=documented,
-        summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML bundle",
+        summary="Submit a QĐ 130/4750/3176 GIAMDINHHS XML file: one visit (HOSO), or a day's "
+        "batch whose visits are each accepted or refused on their own",
         openapi_extra=_body(topics.EMR_VISIT_XML130.name),
     )
     async def submit_qd130(hospital: Hospital, request: Request) -> Any:

@@ -71,6 +71,36 @@ def parse_bundle(raw: bytes, *, received_at: datetime) -> Parsed:
     )
 
 
+def split(raw: bytes) -> list[bytes]:
+    """A day's GIAMDINHHS file (several HOSO, as hospitals send the insurance gateway) as one
+    file per HOSO, each with the sender (THONGTINDONVI) and the date it was made: each is then
+    parsed, accepted or dead-lettered on its own, and a dead letter holds only its own visit.
+    Anything else (one HOSO, none, or bytes that are not such a file) comes back whole, for
+    parse_bundle to accept or to say what is wrong. The sender's signature (CHUKYDONVI) signs
+    the whole file, so it is not copied into the parts."""
+    if len(raw) > MAX_BYTES:
+        return [raw]
+    root = _parse_xml(raw, "$", t.Findings())
+    if root is None or root.tag != "GIAMDINHHS":
+        return [raw]
+    records = root.findall("THONGTINHOSO/DANHSACHHOSO/HOSO")
+    if len(records) < 2:
+        return [raw]
+    sender, made = root.find("THONGTINDONVI"), root.findtext("THONGTINHOSO/NGAYLAP")
+    parts = []
+    for record in records:
+        part = ET.Element("GIAMDINHHS")
+        if sender is not None:
+            part.append(sender)
+        info = ET.SubElement(part, "THONGTINHOSO")
+        ET.SubElement(info, "NGAYLAP").text = made
+        ET.SubElement(info, "SOLUONGHOSO").text = "1"
+        ET.SubElement(info, "DANHSACHHOSO").append(record)
+        text = ET.tostring(part, "unicode")
+        parts.append(f'<?xml version="1.0" encoding="utf-8"?>\n{text}\n'.encode())
+    return parts
+
+
 def detect_standard(xml1_tags: set[str], xml2_tags: set[str]) -> str:
     """Which table layout, from the tags present (a generator writes every tag, even empty).
 
@@ -133,8 +163,8 @@ def _read_envelope(root: Element, bundle: _Bundle) -> None:
         found.problem(
             "DANHSACHHOSO.HOSO",
             "bundle_multiple_visits",
-            f"{len(records)} HOSO: one message carries one visit (MA_LK); the first was "
-            "checked, split the bundle and resend",
+            f"{len(records)} HOSO: parse_bundle reads one visit (MA_LK); split() the file "
+            "first, as ingest does",
             str(len(records)),
         )
     if not records:
@@ -203,6 +233,19 @@ def _parse_xml(data: bytes, where: str, found: t.Findings) -> Element | None:
         if isinstance(element.tag, str):
             element.tag = element.tag.rpartition("}")[2]
     return root
+
+
+def join(files: list[bytes]) -> bytes:
+    """One GIAMDINHHS file of the HOSO of `files` (single-visit files of one sender), as a
+    hospital sends a day's batch: for tests and the simulator, the inverse of `split`."""
+    first, *others = (ET.fromstring(f) for f in files)
+    listing = first.find("THONGTINHOSO/DANHSACHHOSO")
+    count = first.find("THONGTINHOSO/SOLUONGHOSO")
+    assert listing is not None and count is not None, "join takes build_bundle's files"
+    for other in others:
+        listing.extend(other.findall("THONGTINHOSO/DANHSACHHOSO/HOSO"))
+    count.text = str(len(files))
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{ET.tostring(first, "unicode")}\n'.encode()
 
 
 def build_bundle(
