@@ -21,6 +21,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 from hssk_cli import stack
 from hssk_cli.paths import Layout
@@ -34,6 +38,7 @@ from tests.security.conftest import FACILITY, OTHER_FACILITY, WARD, Citizen
 
 pytestmark = pytest.mark.usefixtures("platform_up")
 EXAMPLES = 20  # per operation and generation mode: a few seconds a service
+ANSWER_CHECKS = [content_type_conformance, response_schema_conformance]
 BIG = 6 * 1024 * 1024  # over every body limit
 Key = tuple[str, str, str]  # service, METHOD, path template
 SEEN: dict[Key, set[int]] = defaultdict(set)
@@ -86,6 +91,14 @@ def fuzz_operation(operation, headers: list[dict[str, str]], problems: list[str]
             if response.status_code >= 500 or str(response.status_code) not in documented:
                 TALLY["problems"] += 1
                 problems.append(f"{response.status_code} from {case.as_curl_command(caller)}")
+                return
+            try:  # the answer is what the document says: its media type and its schema
+                case.validate_response(response, checks=ANSWER_CHECKS)
+            except Exception as exc:  # schemathesis groups what failed
+                TALLY["problems"] += 1
+                said = str(exc).strip().splitlines()[:6]
+                problems.append(f"{response.status_code} not as documented: {said} from "
+                                f"{case.as_curl_command(caller)}")  # fmt: skip
 
         try:
             call()
