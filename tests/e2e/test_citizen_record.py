@@ -12,6 +12,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from hssk_cli import stack
+from hssk_records.entrypoints.answers import AccessLogPage, RecordView
 from tests.citizens import FACILITY, OTHER_FACILITY, WARD, Citizen, make_citizen
 
 pytestmark = pytest.mark.usefixtures("platform_up")
@@ -42,7 +43,7 @@ async def session_by_qr(http, token, citizen: Citizen) -> dict[str, str]:
 
 async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token, citizen):
     me = await session_by_qr(http, token, citizen)
-    before = (await http.get(f"{RECORDS}/v1/me", headers=me)).json()
+    before = RecordView.model_validate((await http.get(f"{RECORDS}/v1/me", headers=me)).json())
     mark = datetime.now(UTC)
     await asyncio.sleep(0.05)
 
@@ -50,7 +51,7 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
     assert wrong.status_code == 422
     [problem] = wrong.json()["problems"]
     assert problem["field"] == "height_cm" and "từ 30 đến 250 cm" in problem["message"]
-    assert (await http.get(f"{RECORDS}/v1/me", headers=me)).json()["version"] == before["version"]
+    assert (await http.get(f"{RECORDS}/v1/me", headers=me)).json()["version"] == before.version
 
     declared = {
         "height_cm": 158,
@@ -61,7 +62,7 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
     }
     after = await http.patch(f"{RECORDS}/v1/me/declaration", json=declared, headers=me)
     assert after.status_code == 200, after.text
-    assert after.json()["completeness"]["filled"] > before["completeness"]["filled"]
+    assert after.json()["completeness"]["filled"] > before.completeness.filled
 
     doctor = bearer(token, role="doctor", facility=FACILITY)
     seen = (await http.get(f"{RECORDS}/v1/records/{citizen.person_id}", headers=doctor)).json()
@@ -80,7 +81,7 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
     )
     assert then.status_code == 200
     assert then.json()["alerts"]["drug_allergies"]["status"] == "not_recorded"
-    assert then.json()["version"] == before["version"]
+    assert then.json()["version"] == before.version
 
     stranger = bearer(token, role="citizen", person_id="00000000-0000-4000-8000-0000000000aa")
     theirs = await http.get(f"{RECORDS}/v1/records/{citizen.person_id}", headers=stranger)
@@ -138,6 +139,7 @@ async def _log(http, me, ready) -> dict:
     for _ in range(100):
         body = (await http.get(f"{RECORDS}/v1/me/access-log", headers=me)).json()
         if ready(body):
+            AccessLogPage.model_validate(body)  # the shape the OpenAPI documents, exactly
             return body
         await asyncio.sleep(0.2)
     raise AssertionError(f"the access log never showed it: {body['counts']}")

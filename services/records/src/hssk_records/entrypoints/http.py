@@ -20,6 +20,7 @@ from hssk_records.context import Context
 from hssk_records.domain.emergency import Purpose
 from hssk_records.domain.views import record_view
 from hssk_records.entrypoints import qr_images
+from hssk_records.entrypoints.answers import History, RecordView
 from hssk_records.entrypoints.render import VN, history_item, refusal
 
 Reader = Annotated[Principal, audited("citizen", "doctor", action="record.read")]
@@ -44,7 +45,12 @@ def router(ctx: Context) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["records"])
     s, p = ctx.stores, ctx.policy
 
-    @api.get("/records/{person_id}", responses=responses(403, 404, 410))
+    @api.get(
+        "/records/{person_id}",
+        response_model=None,  # the view as built; answers.RecordView documents it (tested)
+        responses={200: {"model": RecordView, "description": "the record"},
+                   **responses(403, 404, 410)},
+    )  # fmt: skip
     async def read_record(
         person_id: Person,
         who: Reader,
@@ -69,7 +75,12 @@ def router(ctx: Context) -> APIRouter:
             raise refusal(read)
         return {**record_view(read.record, today=(now + VN).date()), "as_of": as_of}
 
-    @api.get("/records/{person_id}/history", responses=responses(403, 404))
+    @api.get(
+        "/records/{person_id}/history",
+        response_model=None,
+        responses={200: {"model": History, "description": "the record's changes"},
+                   **responses(403, 404)},
+    )  # fmt: skip
     async def record_history(
         person_id: Person,
         who: HistoryReader,

@@ -17,6 +17,7 @@ from hssk_records import access_log, declaring, reading, rights, shares
 from hssk_records.context import Context
 from hssk_records.domain.views import record_view
 from hssk_records.entrypoints import qr_images
+from hssk_records.entrypoints.answers import AccessLogPage, RecordView
 from hssk_records.entrypoints.render import VN, access_item, refusal
 
 Me = Annotated[Principal, audited("citizen", action="record.read")]
@@ -50,7 +51,11 @@ def router(ctx: Context) -> APIRouter:
         assert who.person_id is not None  # the claim schema requires it of a citizen
         return who.person_id
 
-    @api.get("", responses=responses(404, 410))
+    @api.get(
+        "",
+        response_model=None,  # the view as built; answers.RecordView documents it (tested)
+        responses={200: {"model": RecordView, "description": "my record"}, **responses(404, 410)},
+    )
     async def my_record(who: Me) -> dict[str, Any]:
         """My record, as my doctor would see it, with what is missing and why it matters."""
         now = ctx.clock()
@@ -81,7 +86,11 @@ def router(ctx: Context) -> APIRouter:
             return _refused(problems, "declaration_refused")
         return record_view(record, today=(now + VN).date())
 
-    @api.get("/access-log")
+    @api.get(
+        "/access-log",
+        response_model=None,  # as built; answers.AccessLogPage documents it (tested)
+        responses={200: {"model": AccessLogPage, "description": "who looked at my record"}},
+    )
     async def my_access_log(
         who: LogReader,
         before: Annotated[int | None, Query(ge=2)] = None,
