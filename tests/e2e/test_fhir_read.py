@@ -15,20 +15,11 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
 
 from hssk_cli import stack
-from tests.citizens import FACILITY, OTHER_FACILITY, Citizen, make_citizen
+from tests.citizens import FACILITY, OTHER_FACILITY, make_citizen
+from tests.e2e.test_citizen_record import RECORDS, bearer, citizen  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.usefixtures("platform_up")
-FHIR = f"{stack.BY_NAME['records'].url}/fhir"
-RECORDS = stack.BY_NAME["records"].url
-
-
-@pytest.fixture
-async def citizen() -> Citizen:
-    return await make_citizen()
-
-
-def bearer(token, **claims) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token(**claims)}"}
+FHIR = f"{RECORDS}/fhir"
 
 
 def outcome(answer, status: int, code: str) -> OperationOutcome:
@@ -50,7 +41,7 @@ async def test_the_capability_statement_says_what_is_served(http):
     outcome(await http.get(f"{FHIR}/metadata?_format=xml"), 406, "not-supported")
 
 
-async def test_a_citizen_reads_their_patient_summary_and_everything(http, token, citizen):
+async def test_a_citizen_reads_their_patient_summary_and_everything(http, token, citizen):  # noqa: F811
     me = bearer(token, role="citizen", person_id=citizen.person_id)
     answer = await http.get(f"{FHIR}/Patient/{citizen.person_id}", headers=me)
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/fhir+json"
@@ -88,7 +79,9 @@ async def test_a_citizen_reads_their_patient_summary_and_everything(http, token,
 
 
 async def test_the_records_access_rules_hold_and_refusals_are_operation_outcomes(
-    http, token, citizen
+    http,
+    token,
+    citizen,  # noqa: F811
 ):
     path = f"{FHIR}/Patient/{citizen.person_id}/$everything"
     outcome(await http.get(path), 401, "login")
