@@ -45,8 +45,9 @@ MEDIA_TYPES = {  # what each bundle route reads, and what a hospital may label i
 BODIES = {  # the request bodies the bundle routes read themselves, as the OpenAPI says them
     topics.EMR_VISIT_XML130.name: {
         "type": "string",
-        "description": "a GIAMDINHHS file: THONGTINDONVI, then one HOSO of FILEHOSO entries, "
-        "each a LOAIHOSO (XML1 … XML15) and its base64 NOIDUNGFILE table; at most 5 MiB",
+        "description": "a GIAMDINHHS file: THONGTINDONVI, then one HOSO (or a day's several) "
+        "of FILEHOSO entries, each a LOAIHOSO (XML1 … XML15) and its base64 NOIDUNGFILE "
+        "table; at most 5 MiB",
     },
     topics.EMR_VISIT_FHIR.name: {
         "type": "object",
