@@ -38,6 +38,8 @@ async def session_by_qr(http, token, citizen: Citizen) -> dict[str, str]:
     assert opened.status_code == 200, opened.text
     again = await http.post(f"{RECORDS}/v1/qr/redeem", json={"token": body["token"]})
     assert again.status_code == 409 and "đã được dùng" in again.json()["message"]
+    assert again.headers["content-type"] == "application/problem+json"  # like every error
+    assert again.json()["detail"] == again.json()["message"] and again.json()["message_en"]
     return {"Authorization": f"Bearer {opened.json()['access_token']}"}
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hssk_kit.auth import SESSION_COOKIE, Principal
 from hssk_kit.guard import audited
 from hssk_kit.http import responses
+from hssk_kit.http_errors import PROBLEM_JSON, ProblemResponse, problem
 from hssk_records import qr_login, shares
 from hssk_records.context import Context
 from hssk_records.domain.views import record_view, summary_view
@@ -39,7 +40,10 @@ def router(ctx: Context) -> APIRouter:
         "/qr/redeem",
         responses={
             **responses(409, 410, 422, 429),
-            401: {"description": "not a code the platform made"},
+            401: {
+                "description": "not a code the platform made",
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+            },
         },
     )
     async def redeem(body: Redeem, request: Request) -> Any:
@@ -55,11 +59,10 @@ def router(ctx: Context) -> APIRouter:
             now=ctx.clock(),
         )
         if done.status != "ok":
-            vi, en = done.messages
-            return JSONResponse(
-                status_code=REDEEM_STATUS[done.status],
-                content={"error": done.status, "message": vi, "message_en": en},
-            )
+            vi, en = done.messages  # a problem like every error, English beside
+            status = REDEEM_STATUS[done.status]
+            refused = {**problem(status, done.status, vi), "message": vi, "message_en": en}
+            return ProblemResponse(status_code=status, content=refused)
         assert done.session is not None and done.expires_at is not None  # status "ok"
         if body.deliver == "cookie":
             answer = JSONResponse({"person_id": done.person_id,
