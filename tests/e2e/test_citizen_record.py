@@ -12,7 +12,17 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from hssk_cli import stack
-from hssk_records.entrypoints.answers import AccessLogPage, RecordView
+from hssk_records.domain.corrections import Correction
+from hssk_records.entrypoints.answers import (
+    AccessLogPage,
+    Corrections,
+    EmergencyOpened,
+    QrIssued,
+    RecordView,
+    Revoked,
+    ShareMade,
+    Shares,
+)
 from tests.citizens import FACILITY, OTHER_FACILITY, WARD, Citizen, make_citizen
 
 pytestmark = pytest.mark.usefixtures("platform_up")
@@ -32,7 +42,7 @@ async def session_by_qr(http, token, citizen: Citizen) -> dict[str, str]:
     officer = bearer(token, role="ward_officer", ward=WARD)
     issued = await http.post(f"{RECORDS}/v1/records/{citizen.person_id}/qr", headers=officer)
     assert issued.status_code == 201, issued.text
-    body = issued.json()
+    body = QrIssued.model_validate(issued.json()).model_dump()  # as documented, exactly
     assert body["url"].endswith(body["token"]) and body["svg"].startswith("<svg")
     opened = await http.post(f"{RECORDS}/v1/qr/redeem", json={"token": body["token"]})
     assert opened.status_code == 200, opened.text
@@ -99,6 +109,7 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
         f"{RECORDS}/v1/records/{citizen.person_id}/emergency-access", json=reason, headers=unrelated
     )
     assert opened.status_code == 201
+    EmergencyOpened.model_validate(opened.json())
     assert (
         await http.get(f"{RECORDS}/v1/records/{citizen.person_id}", headers=unrelated)
     ).status_code == 200
@@ -108,12 +119,15 @@ async def test_a_citizen_completes_their_record_and_sees_who_looked(http, token,
             f"{RECORDS}/v1/me/shares", json={"scope": "summary", "hours": 2}, headers=me
         )
     ).json()
+    ShareMade.model_validate(shared)
+    mine = Shares.model_validate((await http.get(f"{RECORDS}/v1/me/shares", headers=me)).json())
+    assert [x.share_id for x in mine.items if x.active] == [shared["share_id"]]
     other_doctor = bearer(token, role="doctor", facility="79077")
     summary = await http.get(f"{RECORDS}/v1/shared/{shared['token']}", headers=other_doctor)
     assert summary.status_code == 200 and summary.json()["scope"] == "summary"
     assert "encounters" not in summary.json()
     revoked = await http.delete(f"{RECORDS}/v1/me/shares/{shared['share_id']}", headers=me)
-    assert revoked.status_code == 200
+    assert revoked.status_code == 200 and Revoked.model_validate(revoked.json()).revoked
     gone = await http.get(f"{RECORDS}/v1/shared/{shared['token']}", headers=other_doctor)
     assert gone.status_code == 404
 
@@ -157,5 +171,7 @@ async def test_a_citizen_asks_for_a_correction_routed_to_the_owner(http, token, 
     assert made.status_code == 201, made.text
     body = made.json()
     assert (body["owner_kind"], body["owner"]) == ("facility", FACILITY)
-    listed = (await http.get(f"{RECORDS}/v1/me/corrections", headers=me)).json()["items"]
+    Correction.model_validate(body)
+    mine = (await http.get(f"{RECORDS}/v1/me/corrections", headers=me)).json()
+    listed = Corrections.model_validate(mine).model_dump(mode="json")["items"]
     assert body["correction_id"] in {c["correction_id"] for c in listed}

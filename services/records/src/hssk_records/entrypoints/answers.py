@@ -1,15 +1,18 @@
-"""The shapes of the record's read answers, for the OpenAPI: what `domain/views.record_view` and
-the history route return, as models (the domain's own for encounters, medications, labs,
-appointments and referrals). They document, they do not filter: the routes return the views
-as built, and a test holds every view to these models with no field unknown to them."""
+"""The shapes of the records API's answers, for the OpenAPI: what `domain/views.record_view`, the
+history, the access log, QR codes, emergency accesses, shares and corrections return, as models
+(the domain's own for encounters, medications, labs, appointments, referrals and corrections).
+They document, they do not filter: the routes return their answers as built, and tests hold
+the answers to these models with no field unknown to them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hssk_contracts.visit import Identifier
+from hssk_records.domain.corrections import Correction
 from hssk_records.domain.facts import Kind
 from hssk_records.domain.record import Appointment, Encounter, Lab, Medication, Referral
 
@@ -134,3 +137,52 @@ class AccessLogPage(Strict):
     emergencies: list[AccessEntry] = Field(description="emergency accesses, pinned first")
     entries: list[AccessEntry] = Field(description="newest first")
     next_before: int | None
+
+
+class QrIssued(Strict):
+    person_id: str
+    url: str = Field(description="what the code encodes: the page that redeems it")
+    token: str = Field(description="signed, single use, short-lived")
+    expires_at: str | None
+    svg: str = Field(description="the code as SVG, for printing")
+    png_base64: str = Field(description="the code as PNG, base64")
+
+
+class EmergencyOpened(Strict):
+    person_id: str
+    purpose: str
+    reason: str
+    opened_at: datetime
+    expires_at: datetime
+
+
+class ShareMade(Strict):
+    share_id: str
+    scope: Literal["summary", "full"]
+    url: str = Field(description="what the QR code encodes, for a doctor to open")
+    token: str
+    expires_at: str
+    svg: str
+
+
+class ShareShown(Strict):
+    share_id: str
+    person_id: str
+    scope: Literal["summary", "full"]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+
+class Shares(Strict):
+    items: list[ShareShown]
+
+
+class Revoked(Strict):
+    share_id: str
+    revoked: bool
+
+
+class Corrections(Strict):
+    items: list[Correction]

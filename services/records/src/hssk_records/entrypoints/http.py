@@ -20,7 +20,7 @@ from hssk_records.context import Context
 from hssk_records.domain.emergency import Purpose
 from hssk_records.domain.views import record_view
 from hssk_records.entrypoints import qr_images
-from hssk_records.entrypoints.answers import History, RecordView
+from hssk_records.entrypoints.answers import EmergencyOpened, History, QrIssued, RecordView
 from hssk_records.entrypoints.render import VN, history_item, refusal
 
 Reader = Annotated[Principal, audited("citizen", "doctor", action="record.read")]
@@ -113,8 +113,10 @@ def router(ctx: Context) -> APIRouter:
     @api.post(
         "/records/{person_id}/emergency-access",
         status_code=201,
-        responses=responses(403, 404, 422, 429),
-    )
+        response_model=None,  # as built; answers.EmergencyOpened documents it (tested)
+        responses={201: {"model": EmergencyOpened, "description": "the access, until when"},
+                   **responses(403, 404, 422, 429)},
+    )  # fmt: skip
     async def open_emergency_access(person_id: Person, body: EmergencyRequest, who: Doctor) -> Any:
         """Break-glass: a coded purpose and a reason in real words open the doctor's access to
         this record for a limited time; each read is flagged and shown to the citizen."""
@@ -173,7 +175,13 @@ def router(ctx: Context) -> APIRouter:
             raise refusal(read)
         return record_view(read.record, today=(ctx.clock() + VN).date())
 
-    @api.post("/records/{person_id}/qr", status_code=201, responses=responses(403, 404))
+    @api.post(
+        "/records/{person_id}/qr",
+        status_code=201,
+        response_model=None,  # JSON as answers.QrIssued (tested), or the image itself
+        responses={201: {"model": QrIssued, "description": "the code (?format=png|svg: the image)"},
+                   **responses(403, 404)},
+    )  # fmt: skip
     async def issue_qr(
         person_id: Person,
         who: QrIssuer,

@@ -15,9 +15,17 @@ from hssk_kit.guard import audited
 from hssk_kit.http import problem_response, responses
 from hssk_records import access_log, declaring, reading, rights, shares
 from hssk_records.context import Context
+from hssk_records.domain.corrections import Correction
 from hssk_records.domain.views import record_view
 from hssk_records.entrypoints import qr_images
-from hssk_records.entrypoints.answers import AccessLogPage, RecordView
+from hssk_records.entrypoints.answers import (
+    AccessLogPage,
+    Corrections,
+    RecordView,
+    Revoked,
+    ShareMade,
+    Shares,
+)
 from hssk_records.entrypoints.render import VN, access_item, refusal
 
 Me = Annotated[Principal, audited("citizen", action="record.read")]
@@ -109,7 +117,13 @@ def router(ctx: Context) -> APIRouter:
             "next_before": found.next_before,
         }
 
-    @api.post("/shares", status_code=201, responses=responses(404, 422))
+    @api.post(
+        "/shares",
+        status_code=201,
+        response_model=None,  # as built; answers.ShareMade documents it (tested)
+        responses={201: {"model": ShareMade, "description": "the share and its QR"},
+                   **responses(404, 422)},
+    )  # fmt: skip
     async def share(who: Sharer, body: ShareRequest) -> dict[str, Any]:
         """Share my record with a doctor until a time I choose: shown as a QR to scan."""
         created = await shares.create(
@@ -134,7 +148,9 @@ def router(ctx: Context) -> APIRouter:
             "svg": qr_images.svg(url),
         }
 
-    @api.get("/shares")
+    @api.get(
+        "/shares", response_model=None, responses={200: {"model": Shares, "description": "mine"}}
+    )
     async def my_shares(who: Sharer) -> dict[str, Any]:
         found = await ctx.shares.of_person(mine(who))
         now = ctx.clock()
@@ -145,7 +161,11 @@ def router(ctx: Context) -> APIRouter:
             ]
         }
 
-    @api.delete("/shares/{share_id}", responses=responses(404))
+    @api.delete(
+        "/shares/{share_id}",
+        response_model=None,
+        responses={200: {"model": Revoked, "description": "revoked"}, **responses(404)},
+    )
     async def revoke(share_id: Annotated[str, Path(max_length=36)], who: Sharer) -> dict[str, Any]:
         """Revoke a share at once: the next scan of its QR opens nothing."""
         if not await shares.revoke(
@@ -166,7 +186,13 @@ def router(ctx: Context) -> APIRouter:
             raise HTTPException(404, detail={"error": "not_found", "message": "no record yet"})
         return found
 
-    @api.post("/corrections", status_code=201, responses=responses(404, 422))
+    @api.post(
+        "/corrections",
+        status_code=201,
+        response_model=None,  # as built; the domain's Correction documents it (tested)
+        responses={201: {"model": Correction, "description": "the request, its owner and due date"},
+                   **responses(404, 422)},
+    )  # fmt: skip
     async def correct(who: Corrector, body: Annotated[dict[str, Any], ANY_BODY]) -> Any:
         """Ask for a value to be corrected: routed to whoever owns it, due in 10 days."""
         made, problems = await rights.request_correction(
@@ -176,7 +202,11 @@ def router(ctx: Context) -> APIRouter:
             return _refused(problems, "correction_refused")
         return made.model_dump(mode="json")
 
-    @api.get("/corrections")
+    @api.get(
+        "/corrections",
+        response_model=None,
+        responses={200: {"model": Corrections, "description": "my correction requests"}},
+    )
     async def my_corrections(who: Corrector) -> dict[str, Any]:
         found = await ctx.corrections.of_person(mine(who))
         return {"items": [c.model_dump(mode="json") for c in found]}
