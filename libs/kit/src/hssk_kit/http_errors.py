@@ -110,10 +110,16 @@ def problem_response(status: int, error: str, problems: Iterable[Problem | dict]
 
 
 def error_response(
-    status: int, error: str, message: str, headers: Mapping[str, str] | None = None
+    status: int,
+    error: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    **extensions: str,
 ) -> JSONResponse:
+    """The problem for `error`; `extensions` are further members (e.g. `message_en`)."""
     said = shown(message) or ""
-    body = {**problem(status, error, said), "message": said}
+    more = {k: shown(v) for k, v in extensions.items()}
+    body = {**problem(status, error, said), "message": said, **more}
     return ProblemResponse(status_code=status, content=body, headers=headers)
 
 

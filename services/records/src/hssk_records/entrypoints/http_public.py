@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hssk_kit.auth import SESSION_COOKIE, Principal
 from hssk_kit.guard import audited
-from hssk_kit.http import responses
-from hssk_kit.http_errors import PROBLEM_JSON, ProblemResponse, problem
+from hssk_kit.http import error_response, responses
+from hssk_kit.http_errors import PROBLEM_JSON
 from hssk_records import qr_login, shares
 from hssk_records.context import Context
 from hssk_records.domain.views import record_view, summary_view
@@ -59,10 +59,8 @@ def router(ctx: Context) -> APIRouter:
             now=ctx.clock(),
         )
         if done.status != "ok":
-            vi, en = done.messages  # a problem like every error, English beside
-            status = REDEEM_STATUS[done.status]
-            refused = {**problem(status, done.status, vi), "message": vi, "message_en": en}
-            return ProblemResponse(status_code=status, content=refused)
+            vi, en = done.messages
+            return error_response(REDEEM_STATUS[done.status], done.status, vi, message_en=en)
         assert done.session is not None and done.expires_at is not None  # status "ok"
         if body.deliver == "cookie":
             answer = JSONResponse({"person_id": done.person_id,
