@@ -1,7 +1,7 @@
 """Handlers of the FHIR read side: a citizen's Patient, its summary (`$summary`, the
-International Patient Summary) and everything (`$everything`), under the same access rules and
-audit as a record read (reading.allowed): each allowed read's entry names the record version
-shown, each refusal is audited as the record read's are."""
+International Patient Summary) and everything (`$everything`), read through
+reading.read_record under actions of their own: the same access rules and audit as a record
+read, each allowed read's entry naming the record version shown."""
 
 from __future__ import annotations
 
@@ -37,23 +37,20 @@ async def read(
     doctor_window: timedelta,
 ) -> tuple[Read, dict[str, Any] | None]:
     """(Read "ok", the resource) or (the refusal, None)."""
-    action = ACTIONS[view]
-    found, access = await reading.allowed(
+    found = await reading.read_record(
         person_id,
         who,
-        action,
         records=records,
+        events=events,
         grants=grants,
         audit=audit,
         now=now,
         doctor_window=doctor_window,
+        action=ACTIONS[view],
     )
-    if access is None or found.record is None:
-        return found, None
     record = found.record
-    await audit.append(reading.shown_entry(who, person_id, action, access, record.version))
-    if record.merged_into:
-        return Read("merged", f"merged into {record.merged_into}; read that Patient", record), None
+    if found.status != "ok" or record is None:
+        return found, None
     if view == "patient":
         return found, fhir_read.patient(record)
     if view == "summary":

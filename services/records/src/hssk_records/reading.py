@@ -114,11 +114,14 @@ async def read_record(
     now: datetime,
     doctor_window: timedelta,
     as_of: datetime | None = None,
+    action: str = "record.read",
 ) -> Read:
+    """The record `who` may read (as it was at `as_of`), audited as `action` with the version
+    shown; or the refusal. The FHIR read side reads through here under its own actions."""
     read, access = await allowed(
         person_id,
         who,
-        "record.read",
+        action,
         records=records,
         grants=grants,
         audit=audit,
@@ -131,9 +134,9 @@ async def read_record(
     if as_of is not None:
         shown = fold(await history(read.record.person_id, read.record.version, events), as_of)
     if shown is None:
-        await audit.append(entry(who, person_id, "record.read", "not_found", detail="as_of"))
+        await audit.append(entry(who, person_id, action, "not_found", detail="as_of"))
         return Read("not_found", f"the record did not exist yet at {as_of}")
-    await audit.append(shown_entry(who, person_id, "record.read", access, shown.version))
+    await audit.append(shown_entry(who, person_id, action, access, shown.version))
     if shown.merged_into:
         return Read("merged", f"merged into {shown.merged_into}; read that record", shown)
     return Read("ok", record=shown)
